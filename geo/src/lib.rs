@@ -18,6 +18,8 @@
 //!
 //! See `docs/PLACEMENT.md` for the model, algorithms and guarantees.
 
+#![warn(missing_docs)]
+
 pub mod candidate;
 pub mod catalog;
 pub mod error;

@@ -270,6 +270,7 @@ fn constraints_hold_and_infeasibility_is_exact() {
                     "instance {instance}: solved but brute force found no feasible set"
                 );
                 let g = (plan.objective - best) / best;
+                // Name any instance above 0.1 % so a regression is easy to reproduce.
                 if g > 0.001 {
                     eprintln!(
                         "instance {instance} k={k} m={m} gap {:.3}% {constraints:?} cw={}",

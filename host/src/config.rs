@@ -22,6 +22,8 @@ pub struct Config {
     /// Directories whose `*.wasm` components are registered at start, after the
     /// built-in adapters (a component that fails validation is logged and skipped).
     pub adapter_dirs: Vec<PathBuf>,
+    /// MCIS engine settings.
+    pub mcis: crate::mcis::McisSettings,
     /// How often adapter directories are polled for new files (zero: never).
     pub adapter_dir_poll: Duration,
     /// Create the `default` namespace and, with the embedded sim, a credential
@@ -54,6 +56,7 @@ impl Config {
                 transition_delay: Duration::from_secs(2),
             }),
             adapter_dirs: Vec::new(),
+            mcis: crate::mcis::McisSettings::default(),
             adapter_dir_poll: Duration::from_secs(2),
             bootstrap: true,
         }

@@ -6,6 +6,7 @@
 //! - [`server`]: `run(listener, config, shutdown)` wires everything and serves;
 //! - [`api`]: axum routes, the response envelope, DTOs, OpenAPI;
 //! - [`services`]: the use cases (namespaces, connections, network, VMs);
+//! - [`mcis`]: multi-cloud infrastructure: plans, journaled operations, reconcile, poller;
 //! - [`store`]: SQLite persistence; [`model`]: plain domain types;
 //! - [`adapters`]: the registry of adapter versions and the typed adapter client;
 //! - [`runtime`]: wasmtime engine, linker, per-call stores, outbound HTTP policy;
@@ -19,6 +20,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod mcis;
 pub mod model;
 pub mod runtime;
 pub mod server;

@@ -78,11 +78,21 @@ pub async fn run(
             .limits
             .memory_bytes
             .max(crate::runtime::RuntimeConfig::default().max_memory_bytes),
+        mcis: crate::mcis::McisShared::new(config.mcis.clone()),
     };
     gateway.restore_adapters().await?;
     if config.bootstrap {
         bootstrap::first_start(&gateway, sim).await?;
     }
+
+    // Finish what a crash interrupted, then keep statuses fresh.
+    let resumed = gateway.reconcile().await?;
+    if resumed > 0 {
+        tracing::info!(resumed, "resumed interrupted operations");
+    }
+    let poller = gateway.clone();
+    let poller_stop = stop_rx.clone();
+    tokio::spawn(async move { poller.run_poller(poller_stop).await });
 
     let ready = Ready {
         api: listener.local_addr()?,

@@ -250,3 +250,114 @@ pub fn sim_vnet(gw: &Gateway, ns: &str, name: &str, region: &str) {
     );
     assert_eq!(s, 201, "vnet: {v}");
 }
+
+/// Wait (bounded) for an operation to finish; its final record.
+pub fn wait_op(gw: &Gateway, ns: &str, id: &str, timeout: Duration) -> Value {
+    gw.wait_for(&format!("/v1/ns/{ns}/operations/{id}"), timeout, |op| {
+        op["state"] != "running"
+    })
+}
+
+/// Call the embedded simulated cloud's admin API.
+pub fn sim_admin(gw: &Gateway, method: &str, path: &str, body: Option<Value>) -> Value {
+    let sim = gw
+        .sim_url
+        .clone()
+        .expect("the embedded simulated cloud runs");
+    let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut req = reqwest::blocking::Client::new().request(m, format!("{sim}{path}"));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().unwrap();
+    assert!(r.status().is_success(), "{method} {path}: {}", r.status());
+    r.json().unwrap_or(Value::Null)
+}
+
+/// The simulated cloud's instances that carry `tag=value`, as (id, state).
+pub fn sim_instances_tagged(gw: &Gateway, tag: &str, value: &str) -> Vec<(String, String)> {
+    sim_admin(gw, "GET", "/admin/instances", None)["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| &i["instance"])
+        .filter(|i| i["tags"][tag] == value)
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().to_string(),
+                i["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A signed request to the embedded simulated cloud as `account` (access, secret).
+pub fn sim_signed(
+    gw: &Gateway,
+    account: &(String, String),
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
+    let sim = gw
+        .sim_url
+        .clone()
+        .expect("the embedded simulated cloud runs");
+    let bytes = body
+        .map(|b| serde_json::to_vec(&b).unwrap())
+        .unwrap_or_default();
+    let date = time_now_rfc3339();
+    let sig = mcgw_sim::auth::sign(&account.1, method, path, "", &date, &bytes);
+    let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let r = reqwest::blocking::Client::new()
+        .request(m, format!("{sim}{path}"))
+        .header(mcgw_sim::auth::DATE_HEADER, date)
+        .header(
+            "authorization",
+            mcgw_sim::auth::authorization(&account.0, &sig),
+        )
+        .header("content-type", "application/json")
+        .body(bytes)
+        .send()
+        .unwrap();
+    let status = r.status();
+    let v: Value = r.json().unwrap_or(Value::Null);
+    assert!(status.is_success(), "{method} {path}: {status} {v}");
+    v
+}
+
+/// A new account at the embedded simulated cloud, with a credential and a
+/// connection (`<name>-<region>`) for it in the gateway.
+pub fn sim_account_connection(gw: &Gateway, name: &str, region: &str) -> (String, String) {
+    let account = (
+        format!("AK{}", name.to_uppercase()),
+        format!("secret-{name}"),
+    );
+    sim_admin(
+        gw,
+        "POST",
+        "/admin/accounts",
+        Some(serde_json::json!({"access_key": account.0, "secret_key": account.1})),
+    );
+    let (s, v) = gw.post(
+        "/v1/credentials",
+        serde_json::json!({"name": name, "adapter": "sim",
+        "values": {"access_key": account.0, "secret_key": account.1}}),
+    );
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = gw.post(
+        "/v1/connections",
+        serde_json::json!({"name": format!("{name}-{region}"), "adapter": "sim",
+        "credential": name, "region": region}),
+    );
+    assert_eq!(s, 201, "{v}");
+    account
+}
+
+fn time_now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}

@@ -1,11 +1,11 @@
 //! Users and their aggregation into weighted grid cells.
 //!
 //! A game with 2 million players does not need 2 million rows in the latency
-//! matrix: users within half a degree (about 55 km, well under 1 ms of RTT) are
-//! interchangeable for placement. Aggregating them into the weighted centroid of
-//! their grid cell turns a million points into a few thousand cells, which is
-//! what makes the fleet solver fast, at a cost of at most a fraction of a
-//! millisecond per user.
+//! matrix: users in the same 1° cell (about 111 km, about 1.7 ms of RTT across)
+//! are nearly interchangeable for placement. Aggregating them into the weighted
+//! centroid of their grid cell turns a million points into about ten thousand
+//! cells, which is what makes the fleet solver fast; the mean RTT moves by
+//! about 0.01 ms.
 
 use std::collections::HashMap;
 

@@ -120,3 +120,21 @@ pub(crate) fn weighted_percentile(rows: &mut [(f64, f64)], q: f64) -> f64 {
     }
     rows[rows.len() - 1].0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::weighted_percentile;
+
+    #[test]
+    fn weighted_percentiles() {
+        let mut rows = vec![(30.0, 1.0), (10.0, 1.0), (20.0, 1.0), (40.0, 1.0)];
+        assert_eq!(weighted_percentile(&mut rows, 0.5), 20.0);
+        assert_eq!(weighted_percentile(&mut rows, 0.95), 40.0);
+        // 95 of 100 users at 10 ms: p95 is 10 ms.
+        let mut rows = vec![(10.0, 95.0), (100.0, 5.0)];
+        assert_eq!(weighted_percentile(&mut rows, 0.95), 10.0);
+        let mut rows = vec![(10.0, 94.0), (100.0, 6.0)];
+        assert_eq!(weighted_percentile(&mut rows, 0.95), 100.0);
+        assert_eq!(weighted_percentile(&mut [], 0.95), 0.0);
+    }
+}

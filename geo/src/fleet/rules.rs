@@ -416,3 +416,80 @@ impl Partial {
             && rules.budget.is_none_or(|b| self.cost <= b + BUDGET_EPS)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+
+    /// Candidates from three providers with prices 1, 2, 3, ...
+    fn setup() -> Vec<Candidate> {
+        let catalog = Catalog::builtin();
+        let mut out = Vec::new();
+        for (i, r) in catalog.provider("aws").take(3).enumerate() {
+            out.push(Candidate::new(r.clone()).with_cost(1.0 + i as f64));
+        }
+        for (i, r) in catalog.provider("gcp").take(2).enumerate() {
+            out.push(Candidate::new(r.clone()).with_cost(1.0 + i as f64));
+        }
+        out.push(Candidate::new(catalog.provider("azure").next().unwrap().clone()).with_cost(5.0));
+        out
+    }
+
+    /// With an unlimited budget the DP and the counting argument agree, on
+    /// every partial set of every constraint combination tried.
+    #[test]
+    fn dp_agrees_with_counting() {
+        let candidates = setup();
+        let all: Vec<usize> = (0..candidates.len()).collect();
+        for min_providers in 0..=3 {
+            for max_aws in [0, 1, 2, 3] {
+                for min_gcp in [0, 1, 2] {
+                    let mut c = Constraints {
+                        min_providers,
+                        ..Constraints::default()
+                    };
+                    c.max_sites_per_provider.insert("aws".into(), max_aws);
+                    c.min_sites_per_provider.insert("gcp".into(), min_gcp);
+                    let Ok(rules) = Rules::new(&candidates, &all, &c) else {
+                        continue;
+                    };
+                    for k in 1..=candidates.len() {
+                        for mask in 0u32..(1 << candidates.len()) {
+                            let set: Vec<usize> = all
+                                .iter()
+                                .copied()
+                                .filter(|&j| mask & (1 << j) != 0)
+                                .collect();
+                            if set.len() > k {
+                                continue;
+                            }
+                            let in_set: Vec<bool> =
+                                all.iter().map(|&j| mask & (1 << j) != 0).collect();
+                            let partial = Partial::of(&rules, &set);
+                            let counting = rules.can_complete_counts(&partial, &in_set, k);
+                            let dp = rules.cheapest_completion(&partial, &in_set, k).is_some();
+                            assert_eq!(counting, dp, "k={k} set={set:?} {c:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cheapest_completion_picks_the_cheapest_mix() {
+        let candidates = setup();
+        let all: Vec<usize> = (0..candidates.len()).collect();
+        let c = Constraints {
+            min_providers: 3,
+            ..Constraints::default()
+        };
+        let rules = Rules::new(&candidates, &all, &c).unwrap();
+        let empty = Partial::empty(rules.providers.len());
+        // Three providers: aws 1 + gcp 1 + azure 5 = 7; a fourth site adds aws 2.
+        assert_eq!(rules.cheapest_completion(&empty, &[], 3), Some(7.0));
+        assert_eq!(rules.cheapest_completion(&empty, &[], 4), Some(9.0));
+        assert_eq!(rules.cheapest_completion(&empty, &[], 2), None);
+    }
+}

@@ -9,6 +9,7 @@ mod connections;
 pub mod dto;
 pub mod envelope;
 mod extract;
+mod mcis;
 mod namespaces;
 mod network;
 pub mod openapi;
@@ -29,6 +30,7 @@ pub fn router(gateway: Gateway) -> Router {
         .merge(namespaces::routes())
         .merge(network::routes())
         .merge(vms::routes())
+        .merge(mcis::routes())
         .fallback(unknown_path)
         .layer(axum::middleware::from_fn(served_by))
         .method_not_allowed_fallback(wrong_method)

@@ -1,6 +1,6 @@
 //! The OpenAPI document served at `/openapi.json`.
 
-use super::{adapters, connections, namespaces, network, system, vms};
+use super::{adapters, connections, mcis, namespaces, network, system, vms};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -56,6 +56,19 @@ use utoipa::OpenApi;
         vms::get_one,
         vms::delete,
         vms::action,
+        mcis::create,
+        mcis::create_dynamic,
+        mcis::review,
+        mcis::review_dynamic,
+        mcis::list,
+        mcis::get_one,
+        mcis::status,
+        mcis::control,
+        mcis::scale,
+        mcis::register,
+        mcis::delete,
+        mcis::operations,
+        mcis::operation,
     )
 )]
 struct ApiDoc;

@@ -4,8 +4,10 @@
 mod adapter;
 mod client;
 mod conformance;
+mod mcis;
 mod resources;
 mod serve;
+mod sim;
 mod table;
 mod vm;
 
@@ -38,6 +40,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the gateway (with the built-in simulated cloud unless --no-sim).
     Serve(serve::ServeArgs),
+    /// Run the simulated cloud alone.
+    Sim(sim::SimArgs),
     /// Namespaces.
     #[command(subcommand)]
     Ns(resources::NsCmd),
@@ -65,6 +69,9 @@ pub enum Command {
     /// Virtual machines.
     #[command(subcommand)]
     Vm(vm::VmCmd),
+    /// Multi-cloud infrastructure: many VMs over many clouds, one call.
+    #[command(subcommand)]
+    Mcis(mcis::McisCmd),
 }
 
 /// Run a parsed command line.
@@ -72,6 +79,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let api = client::Api::new(&cli.server, cli.json);
     match cli.command {
         Command::Serve(args) => serve::run(args).await,
+        Command::Sim(args) => sim::run(args).await,
         Command::Ns(c) => resources::ns(&api, c).await,
         Command::Adapter(c) => adapter::run(&api, c).await,
         Command::Credential(c) => resources::credential(&api, c).await,
@@ -81,5 +89,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::SecurityGroup(c) => resources::sg(&api, &cli.ns, c).await,
         Command::Keypair(c) => resources::keypair(&api, &cli.ns, c).await,
         Command::Vm(c) => vm::run(&api, &cli.ns, c).await,
+        Command::Mcis(c) => mcis::run(&api, &cli.ns, c).await,
     }
 }

@@ -53,6 +53,18 @@ pub struct ServeArgs {
     /// Longest wait for one CSP response, ms.
     #[arg(long, env = "MCGW_OUTBOUND_TIMEOUT_MS", default_value_t = 60_000)]
     outbound_timeout_ms: u64,
+    /// VMs per CSP call when creating an MCIS.
+    #[arg(long, env = "MCGW_MCIS_BATCH_SIZE", default_value_t = 50)]
+    mcis_batch_size: u32,
+    /// How long an MCIS creation waits for its VMs to run, seconds.
+    #[arg(long, env = "MCGW_MCIS_CREATE_TIMEOUT_S", default_value_t = 900)]
+    mcis_create_timeout_s: u64,
+    /// Calls at once to one adapter (all regions) from the MCIS engine and poller.
+    #[arg(long, env = "MCGW_CSP_CONCURRENCY", default_value_t = 32)]
+    csp_concurrency: usize,
+    /// Calls at once to one region of one adapter.
+    #[arg(long, env = "MCGW_REGION_CONCURRENCY", default_value_t = 8)]
+    region_concurrency: usize,
     /// Adapter calls running at once.
     #[arg(long, env = "MCGW_MAX_CONCURRENT_CALLS", default_value_t = 256)]
     max_concurrent_calls: u32,
@@ -70,6 +82,10 @@ impl ServeArgs {
         };
         c.max_concurrent_calls = self.max_concurrent_calls;
         c.bootstrap = !self.no_bootstrap;
+        c.mcis.batch_size = self.mcis_batch_size;
+        c.mcis.create_timeout = Duration::from_secs(self.mcis_create_timeout_s);
+        c.mcis.throttle.per_adapter = self.csp_concurrency;
+        c.mcis.throttle.per_region = self.region_concurrency;
         c.adapter_dirs = self.adapter_dirs.clone();
         c.adapter_dir_poll = Duration::from_millis(self.adapter_dir_poll_ms);
         c.embedded_sim = (!self.no_sim).then(|| EmbeddedSim {
@@ -100,7 +116,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     .await
 }
 
-async fn shutdown_signal() {
+/// Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -4,7 +4,19 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The common VM status (CB-Spider's set, plus Undefined for unmapped words).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 pub enum VmStatus {
     /// Accepted, not yet running.
     Creating,
@@ -113,6 +125,22 @@ impl VmAction {
     }
 }
 
+/// How soon a VM's status is worth asking the CSP again: soon while it is
+/// changing or an action is in flight, rarely when stable, never once gone.
+pub fn poll_delay(vm: &Vm) -> Option<std::time::Duration> {
+    use std::time::Duration;
+    if vm.status.is_terminal() {
+        None
+    } else if vm.csp_id.is_empty() {
+        // Not yet accepted by the CSP: its creator will fill it in.
+        Some(Duration::from_secs(30))
+    } else if vm.status.is_transitional() || vm.target_status.is_some() {
+        Some(Duration::from_millis(1000))
+    } else {
+        Some(Duration::from_secs(30))
+    }
+}
+
 /// A VM as recorded by the gateway.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Vm {
@@ -174,6 +202,21 @@ pub struct Vm {
     /// Last error from the CSP about this VM, if the last action failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
+    /// The last action asked of the VM, while it is in flight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_action: Option<VmAction>,
+    /// The MCIS it belongs to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mcis: Option<String>,
+    /// Its subgroup in the MCIS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subgroup: Option<String>,
+    /// The operation that created it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op_id: Option<String>,
+    /// The batch (one CSP call) it was created in; its tag at the CSP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<String>,
     /// RFC 3339, at the gateway.
     pub created_at: String,
     /// RFC 3339, last status change seen.

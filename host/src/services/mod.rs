@@ -7,7 +7,7 @@ mod connections;
 mod keypairs;
 mod namespaces;
 mod network;
-mod vms;
+pub(crate) mod vms;
 
 pub use adapters::MAX_COMPONENT_BYTES;
 pub use keypairs::KeypairCreated;
@@ -46,6 +46,8 @@ pub struct Gateway {
     pub default_limits: crate::runtime::Limits,
     /// Upper bound of any adapter's memory limit.
     pub max_memory_bytes: usize,
+    /// The MCIS engine's shared state.
+    pub mcis: Arc<crate::mcis::McisShared>,
 }
 
 impl Gateway {

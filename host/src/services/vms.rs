@@ -36,7 +36,7 @@ pub fn status_of(s: b::VmStatus) -> VmStatus {
 }
 
 /// Copy what the CSP reports into the record.
-fn apply_info(vm: &mut Vm, info: &b::VmInfo) {
+pub(crate) fn apply_info(vm: &mut Vm, info: &b::VmInfo) {
     vm.csp_id = info.id.clone();
     set_status(vm, status_of(info.status), &info.native_status);
     vm.zone = info.zone.clone().or(vm.zone.take());
@@ -45,7 +45,7 @@ fn apply_info(vm: &mut Vm, info: &b::VmInfo) {
     vm.ssh_access_point = info.ssh_access_point.clone();
 }
 
-fn set_status(vm: &mut Vm, status: VmStatus, native: &str) {
+pub(crate) fn set_status(vm: &mut Vm, status: VmStatus, native: &str) {
     if vm.status != status || vm.native_status != native {
         vm.updated_at = now_rfc3339();
     }
@@ -53,6 +53,7 @@ fn set_status(vm: &mut Vm, status: VmStatus, native: &str) {
     vm.native_status = native.to_string();
     if vm.target_status == Some(status) || status == VmStatus::Failed || status.is_terminal() {
         vm.target_status = None;
+        vm.target_action = None;
     }
 }
 
@@ -98,6 +99,11 @@ impl Gateway {
             tags: req.tags.clone(),
             extra: req.extra.clone(),
             last_error: None,
+            target_action: None,
+            mcis: None,
+            subgroup: None,
+            op_id: None,
+            batch: None,
             created_at: now.clone(),
             updated_at: now,
         };
@@ -264,6 +270,7 @@ impl Gateway {
         match answer {
             Ok(s) => {
                 vm.target_status = Some(action.target());
+                vm.target_action = Some(action);
                 vm.last_error = None;
                 set_status(&mut vm, status_of(s.status), &s.native_status);
                 self.store.update_vm(ns, &vm).await?;
@@ -294,7 +301,7 @@ impl Gateway {
 
     /// Turn the request's names of vnet, subnet, security groups and key pair
     /// into CSP ids, checking that each exists and lives in the same connection.
-    async fn resolve_refs(&self, ns: &str, conn: &str, req: &VmReq) -> Result<Refs> {
+    pub(crate) async fn resolve_refs(&self, ns: &str, conn: &str, req: &VmReq) -> Result<Refs> {
         let mut refs = Refs::default();
         if req.subnet.is_some() && req.vnet.is_none() {
             return Err(Error::bad_data("vnet", "a subnet needs its vnet"));
@@ -368,12 +375,13 @@ impl Gateway {
     }
 }
 
-#[derive(Default)]
-struct Refs {
-    vnet_id: Option<String>,
-    subnet_id: Option<String>,
-    security_group_ids: Vec<String>,
-    keypair_id: Option<String>,
+/// CSP ids of the objects a VM request names.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Refs {
+    pub vnet_id: Option<String>,
+    pub subnet_id: Option<String>,
+    pub security_group_ids: Vec<String>,
+    pub keypair_id: Option<String>,
 }
 
 fn same_connection(field: &str, name: &str, has: &str, wants: &str) -> Result<()> {
@@ -388,7 +396,10 @@ fn same_connection(field: &str, name: &str, has: &str, wants: &str) -> Result<()
 }
 
 /// VM extra parameters must be declared by the adapter, mandatory ones present.
-fn check_vm_extra(info: &b::AdapterInfo, extra: &BTreeMap<String, String>) -> Result<()> {
+pub(crate) fn check_vm_extra(
+    info: &b::AdapterInfo,
+    extra: &BTreeMap<String, String>,
+) -> Result<()> {
     let declared: Vec<_> = info
         .parameters
         .iter()

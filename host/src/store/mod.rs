@@ -7,13 +7,16 @@
 
 mod adapters;
 mod credentials;
+mod mcis;
 mod records;
 mod schema;
 mod seal;
+mod vms;
 
 pub use adapters::{AdapterState, StoredVersion};
 pub use credentials::CredentialSecrets;
 pub use records::{Kind, Reference};
+pub use vms::now_ms;
 
 use crate::error::{Error, Result};
 use anyhow::Context;

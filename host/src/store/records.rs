@@ -3,7 +3,7 @@
 
 use super::{Store, unique_violation};
 use crate::error::{Error, Result};
-use crate::model::{Connection, Namespace, Vm};
+use crate::model::{Connection, Namespace};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -50,11 +50,11 @@ impl Kind {
     }
 }
 
-fn to_json<T: Serialize>(v: &T) -> Result<String> {
+pub(super) fn to_json<T: Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| Error::internal(format!("encoding a record: {e}")))
 }
 
-fn from_json<T: DeserializeOwned>(s: &str) -> Result<T> {
+pub(super) fn from_json<T: DeserializeOwned>(s: &str) -> Result<T> {
     serde_json::from_str(s).map_err(|e| Error::internal(format!("decoding a stored record: {e}")))
 }
 
@@ -310,72 +310,6 @@ impl Store {
             Ok(c.execute(
                 "DELETE FROM resources WHERE kind = ?1 AND ns = ?2 AND name = ?3",
                 params![kind.key(), ns, name],
-            )? > 0)
-        })
-        .await
-    }
-
-    /// Record a VM (AlreadyExists if the name is taken in `ns`).
-    pub async fn insert_vm(&self, ns: &str, vm: &Vm) -> Result<()> {
-        let (ns, vm) = (ns.to_string(), vm.clone());
-        self.run(move |c| {
-            c.execute(
-                "INSERT INTO vms(ns, name, connection, csp_id, status, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![ns, vm.name, vm.connection, vm.csp_id, vm.status.as_str(), to_json(&vm)?],
-            )
-            .map_err(|e| unique_violation(e, || format!("vm {} already exists in namespace {ns}", vm.name)))?;
-            Ok(())
-        })
-        .await
-    }
-
-    /// Replace a VM's record.
-    pub async fn update_vm(&self, ns: &str, vm: &Vm) -> Result<()> {
-        let (ns, vm) = (ns.to_string(), vm.clone());
-        self.run(move |c| {
-            c.execute(
-                "UPDATE vms SET csp_id = ?3, status = ?4, data = ?5 WHERE ns = ?1 AND name = ?2",
-                params![ns, vm.name, vm.csp_id, vm.status.as_str(), to_json(&vm)?],
-            )?;
-            Ok(())
-        })
-        .await
-    }
-
-    /// One VM.
-    pub async fn vm(&self, ns: &str, name: &str) -> Result<Option<Vm>> {
-        let (ns, name) = (ns.to_string(), name.to_string());
-        self.run(move |c| {
-            c.query_row(
-                "SELECT data FROM vms WHERE ns = ?1 AND name = ?2",
-                params![ns, name],
-                |r| r.get::<_, String>(0),
-            )
-            .optional()?
-            .map(|d| from_json(&d))
-            .transpose()
-        })
-        .await
-    }
-
-    /// All VMs of a namespace, by name.
-    pub async fn vms(&self, ns: &str) -> Result<Vec<Vm>> {
-        let ns = ns.to_string();
-        self.run(move |c| {
-            let mut st = c.prepare("SELECT data FROM vms WHERE ns = ?1 ORDER BY name")?;
-            let rows = st.query_map([ns], |r| r.get::<_, String>(0))?;
-            rows.map(|d| from_json(&d?)).collect()
-        })
-        .await
-    }
-
-    /// Forget a VM.
-    pub async fn delete_vm(&self, ns: &str, name: &str) -> Result<bool> {
-        let (ns, name) = (ns.to_string(), name.to_string());
-        self.run(move |c| {
-            Ok(c.execute(
-                "DELETE FROM vms WHERE ns = ?1 AND name = ?2",
-                params![ns, name],
             )? > 0)
         })
         .await

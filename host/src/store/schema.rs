@@ -61,6 +61,34 @@ pub fn migrate(conn: &mut rusqlite::Connection) -> anyhow::Result<()> {
         );
         "#,
         ),
+        // MCIS: the groups, their VMs (rows of `vms` with an `mcis`), and the
+        // journal of operations; `next_poll_at` schedules status refreshes.
+        M::up(
+            r#"
+        ALTER TABLE vms ADD COLUMN mcis TEXT;
+        ALTER TABLE vms ADD COLUMN op_id TEXT;
+        ALTER TABLE vms ADD COLUMN next_poll_at INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX vms_by_mcis ON vms(ns, mcis);
+        CREATE INDEX vms_by_op ON vms(ns, op_id);
+        CREATE INDEX vms_by_poll ON vms(next_poll_at);
+        CREATE TABLE mcis (
+            ns TEXT NOT NULL REFERENCES namespaces(name),
+            name TEXT NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (ns, name)
+        );
+        CREATE TABLE operations (
+            id TEXT PRIMARY KEY,
+            ns TEXT NOT NULL,
+            mcis TEXT NOT NULL,
+            state TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            data TEXT NOT NULL
+        );
+        CREATE INDEX operations_by_state ON operations(state);
+        CREATE INDEX operations_by_mcis ON operations(ns, mcis);
+        "#,
+        ),
     ]);
     migrations.to_latest(conn)?;
     Ok(())
