@@ -7,6 +7,7 @@
 //! - [`api`]: axum routes, the response envelope, DTOs, OpenAPI;
 //! - [`services`]: the use cases (namespaces, connections, network, VMs);
 //! - [`mcis`]: multi-cloud infrastructure: plans, journaled operations, reconcile, poller;
+//! - [`placement`]: priced candidate regions for the `mcgw-geo` solvers;
 //! - [`store`]: SQLite persistence; [`model`]: plain domain types;
 //! - [`adapters`]: the registry of adapter versions and the typed adapter client;
 //! - [`runtime`]: wasmtime engine, linker, per-call stores, outbound HTTP policy;
@@ -22,6 +23,7 @@ pub mod config;
 pub mod error;
 pub mod mcis;
 pub mod model;
+pub mod placement;
 pub mod runtime;
 pub mod server;
 pub mod services;

@@ -83,9 +83,12 @@ pub async fn create_dynamic(
     Path(ns): Path<String>,
     ApiJson(req): ApiJson<DynamicMcisReq>,
 ) -> Result<Reply<Value>> {
-    let (accepted, keys) = gw.create_dynamic_mcis(&ns, req).await?;
+    let (accepted, keys, placed) = gw.create_dynamic_mcis(&ns, req).await?;
     let mut v = serde_json::to_value(accepted).map_err(|e| Error::internal(e.to_string()))?;
     v["private_keys"] = json!(keys);
+    if let Some(p) = placed {
+        v["placement"] = serde_json::to_value(p).map_err(|e| Error::internal(e.to_string()))?;
+    }
     Ok(Reply(Success::Created, v))
 }
 

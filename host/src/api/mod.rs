@@ -13,6 +13,7 @@ mod mcis;
 mod namespaces;
 mod network;
 pub mod openapi;
+mod placement;
 mod system;
 mod vms;
 
@@ -31,6 +32,7 @@ pub fn router(gateway: Gateway) -> Router {
         .merge(network::routes())
         .merge(vms::routes())
         .merge(mcis::routes())
+        .merge(placement::routes())
         .fallback(unknown_path)
         .layer(axum::middleware::from_fn(served_by))
         .method_not_allowed_fallback(wrong_method)

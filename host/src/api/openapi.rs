@@ -1,6 +1,6 @@
 //! The OpenAPI document served at `/openapi.json`.
 
-use super::{adapters, connections, mcis, namespaces, network, system, vms};
+use super::{adapters, connections, mcis, namespaces, network, placement, system, vms};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -69,6 +69,9 @@ use utoipa::OpenApi;
         mcis::delete,
         mcis::operations,
         mcis::operation,
+        placement::meeting,
+        placement::fleet,
+        placement::regions,
     )
 )]
 struct ApiDoc;

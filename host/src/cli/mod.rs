@@ -5,6 +5,7 @@ mod adapter;
 mod client;
 mod conformance;
 mod mcis;
+mod place;
 mod resources;
 mod serve;
 mod sim;
@@ -72,6 +73,9 @@ pub enum Command {
     /// Multi-cloud infrastructure: many VMs over many clouds, one call.
     #[command(subcommand)]
     Mcis(mcis::McisCmd),
+    /// Where to put servers for these users (latency and cost).
+    #[command(subcommand)]
+    Place(place::PlaceCmd),
 }
 
 /// Run a parsed command line.
@@ -90,5 +94,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keypair(c) => resources::keypair(&api, &cli.ns, c).await,
         Command::Vm(c) => vm::run(&api, &cli.ns, c).await,
         Command::Mcis(c) => mcis::run(&api, &cli.ns, c).await,
+        Command::Place(c) => place::run(&api, c).await,
     }
 }

@@ -5,12 +5,14 @@
 
 use super::create::Accepted;
 use super::plan::Review;
-use super::{DynamicMcisReq, McisReq};
+use super::{DynamicMcisReq, DynamicSubgroup, McisReq, PlaceReq};
 use crate::api::dto::{KeypairReq, SecurityGroupReq, SubnetReq, VnetReq};
 use crate::error::{Error, Result};
 use crate::model::{Connection, Keypair, Rule, RuleDirection, SecurityGroup, Subgroup, Vnet};
+use crate::placement::{CandidateFilter, FleetAnswer, FleetReq};
 use crate::services::Gateway;
 use crate::store::Kind;
+use mcgw_geo::{FleetGoal, FleetParams};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -75,16 +77,44 @@ impl Gateway {
         ns: &str,
         req: &DynamicMcisReq,
         create: bool,
-    ) -> Result<(McisReq, Vec<Vec<String>>, BTreeMap<String, String>)> {
+    ) -> Result<(
+        McisReq,
+        Vec<Vec<String>>,
+        BTreeMap<String, String>,
+        Option<FleetAnswer>,
+    )> {
         self.require_ns(ns).await?;
-        if req.subgroups.is_empty() {
+        let mut wanted = req.subgroups.clone();
+        let placed = match &req.place {
+            Some(p) => {
+                let answer = self.place_sites(p).await?;
+                for (i, site) in answer.offers.iter().enumerate() {
+                    wanted.push(DynamicSubgroup {
+                        name: Some(format!("site{}", i + 1)),
+                        spec_id: format!(
+                            "{}+{}+{}",
+                            site.provider, site.region, p.spec[&site.provider]
+                        ),
+                        image: p.image[&site.provider].clone(),
+                        size: p.size_per_site,
+                        root_disk_type: None,
+                        root_disk_gib: None,
+                        tags: BTreeMap::from([("mcgw-site".to_string(), site.region.clone())]),
+                        extra: BTreeMap::new(),
+                    });
+                }
+                Some(answer)
+            }
+            None => None,
+        };
+        if wanted.is_empty() {
             return Err(Error::bad_data(
                 "subgroups",
-                "an MCIS needs at least one subgroup",
+                "an MCIS needs at least one subgroup (or `place`)",
             ));
         }
         let (mut subgroups, mut creates, mut keys) = (Vec::new(), Vec::new(), BTreeMap::new());
-        for (i, d) in req.subgroups.iter().enumerate() {
+        for (i, d) in wanted.iter().enumerate() {
             let (conn, spec) = self
                 .connection_for(&format!("subgroups[{i}].spec_id"), &d.spec_id)
                 .await?;
@@ -114,7 +144,49 @@ impl Gateway {
             policy: req.policy,
             subgroups,
         };
-        Ok((static_req, creates, keys))
+        Ok((static_req, creates, keys, placed))
+    }
+
+    /// Run the fleet planner over the connections of the providers `p` names.
+    async fn place_sites(&self, p: &PlaceReq) -> Result<FleetAnswer> {
+        for provider in p.spec.keys() {
+            if !p.image.contains_key(provider) {
+                return Err(Error::bad_data(
+                    &format!("place.image.{provider}"),
+                    format!("give an image for provider {provider}"),
+                ));
+            }
+        }
+        if p.spec.is_empty() {
+            return Err(Error::bad_data(
+                "place.spec",
+                "give a spec per provider, e.g. {\"sim\": \"sim.small\"}",
+            ));
+        }
+        if p.size_per_site == 0 {
+            return Err(Error::bad_data(
+                "place.size_per_site",
+                "size_per_site must be at least 1",
+            ));
+        }
+        let req = FleetReq {
+            users: p.users.clone(),
+            params: FleetParams {
+                goal: FleetGoal::Sites { k: p.k },
+                cost_weight: p.cost_weight,
+                constraints: p.constraints.clone(),
+                options: Default::default(),
+            },
+            candidates: CandidateFilter {
+                providers: p.spec.keys().cloned().collect(),
+                spec: p.spec.clone(),
+                ..Default::default()
+            },
+        };
+        self.place_fleet(req).await.map_err(|mut e| {
+            e.field = e.field.map(|f| format!("place.{f}"));
+            e
+        })
     }
 
     /// Find or create (under the connection's lock) its default objects.
@@ -226,7 +298,7 @@ impl Gateway {
         &self,
         ns: &str,
         req: DynamicMcisReq,
-    ) -> Result<(Accepted, BTreeMap<String, String>)> {
+    ) -> Result<(Accepted, BTreeMap<String, String>, Option<FleetAnswer>)> {
         // Refuse a taken name before creating any default object.
         if self.store.mcis(ns, &req.name).await?.is_some() {
             return Err(Error::already_exists(format!(
@@ -235,13 +307,13 @@ impl Gateway {
             ))
             .with_field("name"));
         }
-        let (static_req, _, keys) = self.resolve_dynamic(ns, &req, true).await?;
-        Ok((self.create_mcis(ns, static_req).await?, keys))
+        let (static_req, _, keys, placed) = self.resolve_dynamic(ns, &req, true).await?;
+        Ok((self.create_mcis(ns, static_req).await?, keys, placed))
     }
 
     /// Review a dynamic request (nothing is created).
     pub async fn review_dynamic_mcis(&self, ns: &str, req: DynamicMcisReq) -> Result<Review> {
-        let (static_req, creates, _) = self.resolve_dynamic(ns, &req, false).await?;
+        let (static_req, creates, _, _) = self.resolve_dynamic(ns, &req, false).await?;
         self.review_mcis(ns, &static_req, &creates).await
     }
 }

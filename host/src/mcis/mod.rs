@@ -152,7 +152,41 @@ pub struct DynamicMcisReq {
     #[serde(default)]
     pub policy: FailurePolicy,
     /// Subgroups.
+    #[serde(default)]
     pub subgroups: Vec<DynamicSubgroup>,
+    /// Or (also): place sites for these users and make one subgroup per site.
+    #[serde(default)]
+    pub place: Option<PlaceReq>,
+}
+
+/// "Place for these users": the fleet planner picks `k` regions among the
+/// connections; each becomes a subgroup of `size_per_site` VMs.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceReq {
+    /// Users as weighted points.
+    #[schema(value_type = Vec<Object>)]
+    pub users: Vec<mcgw_geo::UserPoint>,
+    /// Number of sites.
+    pub k: usize,
+    /// VMs per site.
+    #[serde(default = "one")]
+    pub size_per_site: u32,
+    /// Spec per provider, e.g. `{"sim": "sim.small"}` (also prices the regions).
+    pub spec: BTreeMap<String, String>,
+    /// Image per provider.
+    pub image: BTreeMap<String, String>,
+    /// ms of mean RTT one unit of hourly cost is worth.
+    #[serde(default)]
+    pub cost_weight: f64,
+    /// Constraints (providers, per-provider counts, spread, budget).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub constraints: mcgw_geo::Constraints,
+}
+
+fn one() -> u32 {
+    1
 }
 
 /// `POST /v1/ns/{ns}/mcis/{name}/subgroups/{sg}/scale`.
