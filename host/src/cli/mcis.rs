@@ -93,10 +93,12 @@ fn read_request(file: &PathBuf) -> Result<Value> {
     Ok(v)
 }
 
+/// Dynamic requests place sites for users or name `spec_id`s.
 fn is_dynamic(req: &Value) -> bool {
-    req["subgroups"]
-        .as_array()
-        .is_some_and(|s| s.iter().any(|g| g.get("spec_id").is_some()))
+    req.get("place").is_some()
+        || req["subgroups"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|g| g.get("spec_id").is_some()))
 }
 
 pub async fn run(api: &Api, ns: &str, cmd: McisCmd) -> Result<()> {
