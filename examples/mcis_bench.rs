@@ -45,7 +45,10 @@ async fn bench(vms: u32, region_count: usize) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let sim_url = format!("http://{}", listener.local_addr()?);
     let sim_config = mcgw_sim::SimConfig {
-        accounts: vec![mcgw_sim::Account { access_key: ACCESS.into(), secret_key: SECRET.into() }],
+        accounts: vec![mcgw_sim::Account {
+            access_key: ACCESS.into(),
+            secret_key: SECRET.into(),
+        }],
         behaviour: mcgw_sim::Behaviour {
             create_delay_ms: 0,
             stop_delay_ms: 0,
@@ -57,7 +60,11 @@ async fn bench(vms: u32, region_count: usize) -> anyhow::Result<()> {
         },
         state_path: None,
     };
-    tokio::spawn(mcgw_sim::serve(listener, sim_config, std::future::pending()));
+    tokio::spawn(mcgw_sim::serve(
+        listener,
+        sim_config,
+        std::future::pending(),
+    ));
 
     let mut child = Command::new(std::env::current_exe()?)
         .arg("gateway")
@@ -84,12 +91,24 @@ async fn bench(vms: u32, region_count: usize) -> anyhow::Result<()> {
 
     // Setup (not measured): a credential, and a connection and vnet per region.
     post("/credentials".into(), json!({"name": "bench", "adapter": "sim", "values": {"access_key": ACCESS, "secret_key": SECRET}})).await?;
-    let regions: Vec<String> = mcgw_geo::Catalog::builtin().provider("sim").take(region_count).map(|r| r.code.clone()).collect();
-    anyhow::ensure!(regions.len() == region_count, "the simulated cloud has {} regions", regions.len());
+    let regions: Vec<String> = mcgw_geo::Catalog::builtin()
+        .provider("sim")
+        .take(region_count)
+        .map(|r| r.code.clone())
+        .collect();
+    anyhow::ensure!(
+        regions.len() == region_count,
+        "the simulated cloud has {} regions",
+        regions.len()
+    );
     for r in &regions {
         post("/connections".into(), json!({"name": format!("b-{r}"), "adapter": "sim", "credential": "bench", "region": r, "endpoint": sim_url})).await?;
-        post("/ns/default/vnets".into(), json!({"name": format!("n-{r}"), "connection": format!("b-{r}"), "cidr": "10.0.0.0/16",
-            "subnets": [{"name": "main", "cidr": "10.0.0.0/20"}]})).await?;
+        post(
+            "/ns/default/vnets".into(),
+            json!({"name": format!("n-{r}"), "connection": format!("b-{r}"), "cidr": "10.0.0.0/16",
+            "subnets": [{"name": "main", "cidr": "10.0.0.0/20"}]}),
+        )
+        .await?;
     }
     let per = vms / region_count as u32;
     let subgroups: Vec<Value> = regions
@@ -104,18 +123,37 @@ async fn bench(vms: u32, region_count: usize) -> anyhow::Result<()> {
 
     // Measured: create → every VM Running.
     let started = Instant::now();
-    let accepted = post("/ns/default/mcis".into(), json!({"name": "bench", "subgroups": subgroups})).await?;
+    let accepted = post(
+        "/ns/default/mcis".into(),
+        json!({"name": "bench", "subgroups": subgroups}),
+    )
+    .await?;
     let accept_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let op = accepted["data"]["operation"]["id"].as_str().unwrap_or_default().to_string();
+    let op = accepted["data"]["operation"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let mut peak_rss = 0;
     loop {
         peak_rss = peak_rss.max(rss_kib(pid, "VmHWM"));
-        let v: Value = http.get(format!("{api}/ns/default/operations/{op}")).send().await?.json().await?;
+        let v: Value = http
+            .get(format!("{api}/ns/default/operations/{op}"))
+            .send()
+            .await?
+            .json()
+            .await?;
         if v["data"]["state"] != "running" {
-            anyhow::ensure!(v["data"]["state"] == "succeeded", "creation ended {}", v["data"]);
+            anyhow::ensure!(
+                v["data"]["state"] == "succeeded",
+                "creation ended {}",
+                v["data"]
+            );
             break;
         }
-        anyhow::ensure!(started.elapsed() < Duration::from_secs(600), "creation did not finish in 10 minutes");
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(600),
+            "creation did not finish in 10 minutes"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let create_s = started.elapsed().as_secs_f64();
@@ -126,7 +164,10 @@ async fn bench(vms: u32, region_count: usize) -> anyhow::Result<()> {
     let mut status = String::new();
     for _ in 0..100 {
         let t = Instant::now();
-        let r = http.get(format!("{api}/ns/default/mcis/bench/status")).send().await?;
+        let r = http
+            .get(format!("{api}/ns/default/mcis/bench/status"))
+            .send()
+            .await?;
         let v: Value = r.json().await?;
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         status = v["data"]["status"].as_str().unwrap_or_default().to_string();
@@ -138,18 +179,41 @@ async fn bench(vms: u32, region_count: usize) -> anyhow::Result<()> {
 
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_default();
-    println!("MCIS benchmark: {vms} VMs over {region_count} regions of the simulated cloud (zero simulated latency)");
-    println!("machine: {} cores, {cpu}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    println!(
+        "MCIS benchmark: {vms} VMs over {region_count} regions of the simulated cloud (zero simulated latency)"
+    );
+    println!(
+        "machine: {} cores, {cpu}",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0)
+    );
     println!("| measure | value | target |");
     println!("|---|---|---|");
     println!("| create call answered | {accept_ms:.0} ms | at once |");
     println!("| wall time to all Running | {create_s:.2} s | < 10 s |");
-    println!("| gateway peak RSS | {:.0} MiB | < 200 MiB |", peak_rss as f64 / 1024.0);
-    println!("| gateway RSS after | {:.0} MiB | |", rss_now as f64 / 1024.0);
-    println!("| status read p50 | {:.2} ms | < 20 ms |", times[times.len() / 2]);
-    println!("| status read p99 | {:.2} ms | |", times[times.len() * 99 / 100]);
+    println!(
+        "| gateway peak RSS | {:.0} MiB | < 200 MiB |",
+        peak_rss as f64 / 1024.0
+    );
+    println!(
+        "| gateway RSS after | {:.0} MiB | |",
+        rss_now as f64 / 1024.0
+    );
+    println!(
+        "| status read p50 | {:.2} ms | < 20 ms |",
+        times[times.len() / 2]
+    );
+    println!(
+        "| status read p99 | {:.2} ms | |",
+        times[times.len() * 99 / 100]
+    );
     println!("| final status | {status} | Running:{vms} (R:{vms}/{vms}) |");
     Ok(())
 }

@@ -17,7 +17,11 @@ use std::process::Command;
 const TARGET: &str = "wasm32-wasip2";
 
 /// Shipped adapters: (crate name in components/, registry name).
-const ADAPTERS: &[(&str, &str)] = &[("mcgw-adapter-sim", "sim")];
+const ADAPTERS: &[(&str, &str)] = &[
+    ("mcgw-adapter-sim", "sim"),
+    ("mcgw-adapter-aws", "aws"),
+    ("mcgw-adapter-openstack", "openstack"),
+];
 
 fn main() {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());

@@ -288,7 +288,10 @@ fn partial_failure_policies_continue_rollback_refine() {
 #[test]
 fn csp_errors_and_throttling_during_creation() {
     let dir = tempfile::tempdir().unwrap();
-    let gw = Gateway::start(dir.path());
+    // One VM per CSP call: enough calls that half of them being throttled is certain to show.
+    let mut opts = Opts::default();
+    opts.args.extend(["--mcis-batch-size".into(), "1".into()]);
+    let gw = Gateway::start_with(dir.path(), opts);
     // Creation calls in Paris always fail; elsewhere half are throttled.
     for region in [
         "us-virginia",
@@ -296,6 +299,7 @@ fn csp_errors_and_throttling_during_creation() {
         "us-ohio",
         "us-texas",
         "ca-montreal",
+        "us-california",
     ] {
         sim_vnet(&gw, "default", &format!("net-{region}"), region);
     }
@@ -350,6 +354,7 @@ fn csp_errors_and_throttling_during_creation() {
             ("a", "us-ohio", 3),
             ("b", "us-texas", 3),
             ("c", "ca-montreal", 3),
+            ("d", "us-california", 3),
         ],
         "continue",
     );

@@ -13,7 +13,14 @@ fn mcgw(gw: &Gateway, dir: &std::path::Path, args: &[&str]) -> (bool, String) {
         .args(args)
         .output()
         .unwrap();
-    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
 }
 
 #[test]
@@ -22,33 +29,76 @@ fn the_example_requests_work_through_the_cli() {
     let gw = Gateway::start(&dir.path().join("data"));
     let ex = |f: &str| format!("{}/examples/mcis/{f}", env!("CARGO_MANIFEST_DIR"));
 
-    let (ok, out) = mcgw(&gw, dir.path(), &["mcis", "review", "-f", &ex("dynamic.yaml")]);
+    let (ok, out) = mcgw(
+        &gw,
+        dir.path(),
+        &["mcis", "review", "-f", &ex("dynamic.yaml")],
+    );
     assert!(ok, "{out}");
     assert!(out.contains("10 VMs, estimated"), "{out}");
 
-    let (ok, out) = mcgw(&gw, dir.path(), &["mcis", "create", "-f", &ex("dynamic.yaml")]);
+    let (ok, out) = mcgw(
+        &gw,
+        dir.path(),
+        &["mcis", "create", "-f", &ex("dynamic.yaml")],
+    );
     assert!(ok, "{out}");
-    assert!(out.contains("succeeded") && out.contains("game: Running:10 (R:10/10)"), "{out}");
-    assert!(dir.path().join("dyn-sim-ap-seoul.pem").exists(), "the new private key was saved");
+    assert!(
+        out.contains("succeeded") && out.contains("game: Running:10 (R:10/10)"),
+        "{out}"
+    );
+    assert!(
+        dir.path().join("dyn-sim-ap-seoul.pem").exists(),
+        "the new private key was saved"
+    );
 
-    let (ok, out) = mcgw(&gw, dir.path(), &["mcis", "suspend", "game", "--subgroup", "asia"]);
+    let (ok, out) = mcgw(
+        &gw,
+        dir.path(),
+        &["mcis", "suspend", "game", "--subgroup", "asia"],
+    );
     assert!(ok, "{out}");
     let (ok, out) = mcgw(&gw, dir.path(), &["mcis", "list"]);
     assert!(ok && out.contains("game"), "{out}");
 
     // The static example needs its vnet first.
-    let (ok, out) = mcgw(&gw, dir.path(), &["vnet", "create", "net-seoul", "-c", "sim-ap-seoul", "--cidr", "10.0.0.0/16", "--subnet", "main=10.0.1.0/24"]);
+    let (ok, out) = mcgw(
+        &gw,
+        dir.path(),
+        &[
+            "vnet",
+            "create",
+            "net-seoul",
+            "-c",
+            "sim-ap-seoul",
+            "--cidr",
+            "10.0.0.0/16",
+            "--subnet",
+            "main=10.0.1.0/24",
+        ],
+    );
     assert!(ok, "{out}");
-    let (ok, out) = mcgw(&gw, dir.path(), &["mcis", "create", "-f", &ex("static.yaml")]);
+    let (ok, out) = mcgw(
+        &gw,
+        dir.path(),
+        &["mcis", "create", "-f", &ex("static.yaml")],
+    );
     assert!(ok, "{out}");
     assert!(out.contains("shop: Running:3 (R:3/3)"), "{out}");
 
-    let (ok, out) = mcgw(&gw, dir.path(), &["mcis", "create", "-f", &ex("placed.yaml")]);
+    let (ok, out) = mcgw(
+        &gw,
+        dir.path(),
+        &["mcis", "create", "-f", &ex("placed.yaml")],
+    );
     assert!(ok, "{out}");
     assert!(out.contains("Running:3 (R:3/3)"), "{out}");
 
     let (ok, out) = mcgw(&gw, dir.path(), &["mcis", "delete", "game"]);
-    assert!(!ok && out.contains("terminate"), "deleting live VMs needs --terminate: {out}");
+    assert!(
+        !ok && out.contains("terminate"),
+        "deleting live VMs needs --terminate: {out}"
+    );
     let (ok, out) = mcgw(&gw, dir.path(), &["mcis", "delete", "game", "--terminate"]);
     assert!(ok, "{out}");
     assert!(out.contains("mcis deleted"), "{out}");

@@ -19,8 +19,13 @@ fn vm_lifecycle_on_the_simulated_cloud() {
     let conns = gw.ok("/v1/connections");
     assert!(conns.as_array().unwrap().len() >= 20, "{conns}");
     let adapters = gw.ok("/v1/adapters");
-    assert_eq!(adapters[0]["name"], "sim");
-    assert_eq!(adapters[0]["active_version"], "1.0.0");
+    let sim = adapters
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "sim")
+        .unwrap();
+    assert_eq!(sim["active_version"], "1.0.0");
 
     // Catalog.
     let regions = gw.ok("/v1/connections/sim-ap-seoul/regions");

@@ -17,6 +17,10 @@ pub struct Config {
     pub limits: Limits,
     /// Adapter instances alive at once.
     pub max_concurrent_calls: u32,
+    /// Per-slot memory kept resident by the instance pool, bytes.
+    pub pool_keep_resident_bytes: usize,
+    /// Pool slots returned to the OS per batch.
+    pub pool_decommit_batch: usize,
     /// Start the simulated cloud in-process and point `sim` connections at it.
     pub embedded_sim: Option<EmbeddedSim>,
     /// Directories whose `*.wasm` components are registered at start, after the
@@ -50,6 +54,8 @@ impl Config {
             compile_cache_dir: None,
             limits: Limits::default(),
             max_concurrent_calls: 256,
+            pool_keep_resident_bytes: crate::runtime::RuntimeConfig::default().keep_resident_bytes,
+            pool_decommit_batch: crate::runtime::RuntimeConfig::default().decommit_batch,
             embedded_sim: Some(EmbeddedSim {
                 listen: "127.0.0.1:0".parse().expect("valid address"),
                 create_delay: Duration::from_secs(3),

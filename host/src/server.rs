@@ -43,6 +43,8 @@ pub async fn run(
             .limits
             .memory_bytes
             .max(RuntimeConfig::default().max_memory_bytes),
+        keep_resident_bytes: config.pool_keep_resident_bytes,
+        decommit_batch: config.pool_decommit_batch,
         ..RuntimeConfig::default()
     })?);
     let registry = Arc::new(Registry::new(runtime, config.limits));
@@ -68,6 +70,10 @@ pub async fn run(
         None => None,
     };
     let sim_addr = sim.as_ref().map(|s| s.addr);
+    let (sim_account, sim_task) = match sim {
+        Some(s) => (Some(s.new_account), Some(s.task)),
+        None => (None, None),
+    };
     let gateway = Gateway {
         store: store.clone(),
         registry,
@@ -79,10 +85,11 @@ pub async fn run(
             .memory_bytes
             .max(crate::runtime::RuntimeConfig::default().max_memory_bytes),
         mcis: crate::mcis::McisShared::new(config.mcis.clone()),
+        bound: Default::default(),
     };
     gateway.restore_adapters().await?;
     if config.bootstrap {
-        bootstrap::first_start(&gateway, sim).await?;
+        bootstrap::first_start(&gateway, sim_account).await?;
     }
 
     // Finish what a crash interrupted, then keep statuses fresh.
@@ -105,5 +112,9 @@ pub async fn run(
         .await
         .context("serving the API");
     let _ = stop_tx.send(true);
+    // Let the embedded cloud save its state before the process exits.
+    if let Some(task) = sim_task {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), task).await;
+    }
     result
 }

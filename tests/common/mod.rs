@@ -2,6 +2,10 @@
 //! directory (and its embedded simulated cloud), talk HTTP to it, stop it.
 #![allow(dead_code)]
 
+pub mod moto;
+
+pub mod openstack;
+
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -26,6 +26,8 @@ pub mod http;
 pub mod log;
 pub mod sign;
 mod status;
+#[cfg(feature = "xml")]
+pub mod xml;
 
 pub use context::ContextExt;
 pub use error::{Error, Result};

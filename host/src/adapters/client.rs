@@ -31,8 +31,8 @@ macro_rules! call {
         let ctx = &$self.ctx;
         let outcome = $self
             .runtime
-            .invoke(&$self.adapter.loaded, &$self.grant, async |a: &b::Adapter, s| {
-                a.$iface().$method(s, ctx $(, $arg)*).await
+            .invoke(&$self.adapter.loaded, &$self.grant, async |x: &crate::runtime::Exports, i, s| {
+                x.$iface.load(&mut *s, i)?.$method(s, ctx $(, $arg)*).await
             })
             .await;
         $self.finish(outcome)
@@ -93,106 +93,100 @@ impl AdapterClient {
 
     /// `catalog.list-regions`.
     pub async fn list_regions(&self) -> Result<Vec<RegionInfo>> {
-        call!(self, mcgw_adapter_catalog, call_list_regions)
+        call!(self, catalog, call_list_regions)
     }
     /// `catalog.list-images`.
     pub async fn list_images(&self) -> Result<Vec<ImageInfo>> {
-        call!(self, mcgw_adapter_catalog, call_list_images)
+        call!(self, catalog, call_list_images)
     }
     /// `catalog.get-image`.
     pub async fn get_image(&self, id: &str) -> Result<ImageInfo> {
-        call!(self, mcgw_adapter_catalog, call_get_image, id)
+        call!(self, catalog, call_get_image, id)
     }
     /// `catalog.list-specs`.
     pub async fn list_specs(&self) -> Result<Vec<SpecInfo>> {
-        call!(self, mcgw_adapter_catalog, call_list_specs)
+        call!(self, catalog, call_list_specs)
     }
     /// `catalog.get-spec`.
     pub async fn get_spec(&self, name: &str) -> Result<SpecInfo> {
-        call!(self, mcgw_adapter_catalog, call_get_spec, name)
+        call!(self, catalog, call_get_spec, name)
     }
 
     /// `network.create-vnet`.
     pub async fn create_vnet(&self, req: &VnetRequest) -> Result<VnetInfo> {
-        call!(self, mcgw_adapter_network, call_create_vnet, req)
+        call!(self, network, call_create_vnet, req)
     }
     /// `network.get-vnet`.
     pub async fn get_vnet(&self, id: &str) -> Result<VnetInfo> {
-        call!(self, mcgw_adapter_network, call_get_vnet, id)
+        call!(self, network, call_get_vnet, id)
     }
     /// `network.delete-vnet`.
     pub async fn delete_vnet(&self, id: &str) -> Result<()> {
-        call!(self, mcgw_adapter_network, call_delete_vnet, id)
+        call!(self, network, call_delete_vnet, id)
     }
     /// `network.add-subnet`.
     pub async fn add_subnet(&self, vnet_id: &str, req: &SubnetRequest) -> Result<SubnetInfo> {
-        call!(self, mcgw_adapter_network, call_add_subnet, vnet_id, req)
+        call!(self, network, call_add_subnet, vnet_id, req)
     }
     /// `network.delete-subnet`.
     pub async fn delete_subnet(&self, vnet_id: &str, subnet_id: &str) -> Result<()> {
-        call!(
-            self,
-            mcgw_adapter_network,
-            call_delete_subnet,
-            vnet_id,
-            subnet_id
-        )
+        call!(self, network, call_delete_subnet, vnet_id, subnet_id)
     }
     /// `network.create-security-group`.
     pub async fn create_security_group(
         &self,
         req: &SecurityGroupRequest,
     ) -> Result<SecurityGroupInfo> {
-        call!(self, mcgw_adapter_network, call_create_security_group, req)
+        call!(self, network, call_create_security_group, req)
     }
     /// `network.delete-security-group`.
     pub async fn delete_security_group(&self, id: &str) -> Result<()> {
-        call!(self, mcgw_adapter_network, call_delete_security_group, id)
+        call!(self, network, call_delete_security_group, id)
     }
 
     /// `keypair.create-keypair`.
     pub async fn create_keypair(&self, req: &KeypairRequest) -> Result<KeypairInfo> {
-        call!(self, mcgw_adapter_keypair, call_create_keypair, req)
+        call!(self, keypair, call_create_keypair, req)
     }
     /// `keypair.delete-keypair`.
     pub async fn delete_keypair(&self, id: &str) -> Result<()> {
-        call!(self, mcgw_adapter_keypair, call_delete_keypair, id)
+        call!(self, keypair, call_delete_keypair, id)
     }
 
     /// `compute.create-vm`.
     pub async fn create_vm(&self, req: &VmRequest) -> Result<VmInfo> {
-        call!(self, mcgw_adapter_compute, call_create_vm, req)
+        call!(self, compute, call_create_vm, req)
     }
     /// `compute.create-vms`.
     pub async fn create_vms(&self, req: &VmRequest) -> Result<Vec<VmInfo>> {
-        call!(self, mcgw_adapter_compute, call_create_vms, req)
+        call!(self, compute, call_create_vms, req)
     }
     /// `compute.get-vm`.
     pub async fn get_vm(&self, id: &str) -> Result<VmInfo> {
-        call!(self, mcgw_adapter_compute, call_get_vm, id)
+        call!(self, compute, call_get_vm, id)
     }
     /// `compute.list-vms`.
     pub async fn list_vms(&self, filter: &VmFilter) -> Result<Vec<VmInfo>> {
-        call!(self, mcgw_adapter_compute, call_list_vms, filter)
+        call!(self, compute, call_list_vms, filter)
     }
     /// `compute.vm-status`.
     pub async fn vm_status(&self, id: &str) -> Result<VmStatusInfo> {
-        call!(self, mcgw_adapter_compute, call_vm_status, id)
+        call!(self, compute, call_vm_status, id)
     }
     /// `compute.suspend-vm`.
     pub async fn suspend_vm(&self, id: &str) -> Result<VmStatusInfo> {
-        call!(self, mcgw_adapter_compute, call_suspend_vm, id)
+        call!(self, compute, call_suspend_vm, id)
     }
     /// `compute.resume-vm`.
     pub async fn resume_vm(&self, id: &str) -> Result<VmStatusInfo> {
-        call!(self, mcgw_adapter_compute, call_resume_vm, id)
+        call!(self, compute, call_resume_vm, id)
     }
     /// `compute.reboot-vm`.
     pub async fn reboot_vm(&self, id: &str) -> Result<VmStatusInfo> {
-        call!(self, mcgw_adapter_compute, call_reboot_vm, id)
+        call!(self, compute, call_reboot_vm, id)
     }
     /// `compute.terminate-vm`.
     pub async fn terminate_vm(&self, id: &str) -> Result<VmStatusInfo> {
-        call!(self, mcgw_adapter_compute, call_terminate_vm, id)
+        call!(self, compute, call_terminate_vm, id)
     }
 }

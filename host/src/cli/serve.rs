@@ -65,6 +65,12 @@ pub struct ServeArgs {
     /// Calls at once to one region of one adapter.
     #[arg(long, env = "MCGW_REGION_CONCURRENCY", default_value_t = 8)]
     region_concurrency: usize,
+    /// Memory of each adapter instance slot kept resident between calls, KiB.
+    #[arg(long, env = "MCGW_POOL_KEEP_RESIDENT_KIB", default_value_t = 8192)]
+    pool_keep_resident_kib: usize,
+    /// Instance slots returned to the OS per batch.
+    #[arg(long, env = "MCGW_POOL_DECOMMIT_BATCH", default_value_t = 32)]
+    pool_decommit_batch: usize,
     /// Adapter calls running at once.
     #[arg(long, env = "MCGW_MAX_CONCURRENT_CALLS", default_value_t = 256)]
     max_concurrent_calls: u32,
@@ -81,6 +87,8 @@ impl ServeArgs {
             outbound_timeout: Duration::from_millis(self.outbound_timeout_ms),
         };
         c.max_concurrent_calls = self.max_concurrent_calls;
+        c.pool_keep_resident_bytes = self.pool_keep_resident_kib << 10;
+        c.pool_decommit_batch = self.pool_decommit_batch;
         c.bootstrap = !self.no_bootstrap;
         c.mcis.batch_size = self.mcis_batch_size;
         c.mcis.create_timeout = Duration::from_secs(self.mcis_create_timeout_s);

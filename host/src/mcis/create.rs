@@ -265,11 +265,11 @@ impl Gateway {
         let _ = self.save_op(&op).await;
     }
 
-    /// Give the CSP's VMs to the batch's rows; VMs beyond the rows are
-    /// terminated at once (never leave a VM no record points to).
+    /// Give the CSP's VMs (in launch order) to the batch's rows in index order;
+    /// VMs beyond the rows are terminated at once (never leave a VM no record
+    /// points to).
     pub(crate) async fn assign(&self, ns: &str, rows: &mut [Vm], mut infos: Vec<b::VmInfo>) {
         rows.sort_by_key(|v| index_of(&v.name));
-        infos.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
         let extra = infos.split_off(infos.len().min(rows.len()));
         for (vm, info) in rows.iter_mut().zip(&infos) {
             apply_info(vm, info);
@@ -297,7 +297,7 @@ impl Gateway {
         }
     }
 
-    /// The VMs a batch created, found by their tag.
+    /// The VMs a batch created, found by their tag, oldest first.
     pub(crate) async fn find_batch(
         &self,
         client: &crate::adapters::AdapterClient,
@@ -309,12 +309,15 @@ impl Gateway {
                 batch.to_string(),
             )])),
         };
-        Ok(client
+        let mut found: Vec<b::VmInfo> = client
             .list_vms(&filter)
             .await?
             .into_iter()
             .filter(|v| v.status != b::VmStatus::Terminated)
-            .collect())
+            .collect();
+        // A listing has no launch order: creation time, then id, is the best guess.
+        found.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        Ok(found)
     }
 
     /// The contract request for one batch, with every tag the engine needs.

@@ -16,8 +16,11 @@ pub struct ThrottleSettings {
     pub per_adapter: usize,
     /// Calls at once to one region of one adapter.
     pub per_region: usize,
-    /// Attempts per call, the first included.
+    /// Attempts per call after a transient CSP failure, the first included.
     pub attempts: u32,
+    /// How long a throttled call keeps being retried: throttling says "later",
+    /// not "no", so it is bounded by time rather than by a count.
+    pub throttle_patience: Duration,
     /// First backoff; doubles each retry.
     pub base_backoff: Duration,
     /// Longest backoff.
@@ -29,7 +32,8 @@ impl Default for ThrottleSettings {
         ThrottleSettings {
             per_adapter: 32,
             per_region: 8,
-            attempts: 8,
+            attempts: 5,
+            throttle_patience: Duration::from_secs(120),
             base_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(10),
         }
@@ -106,6 +110,7 @@ impl Limiter {
         Fut: Future<Output = Result<T>>,
     {
         let mut attempt = 0;
+        let started = std::time::Instant::now();
         loop {
             attempt += 1;
             on_attempt();
@@ -114,7 +119,7 @@ impl Limiter {
                 call().await
             };
             match outcome {
-                Err(e) if e.retryable() && attempt < self.settings.attempts => {
+                Err(e) if self.should_retry(&e, attempt, started.elapsed()) => {
                     let wait = self.backoff(attempt, &e);
                     tracing::debug!(
                         adapter,
@@ -128,6 +133,15 @@ impl Limiter {
                 }
                 other => return other,
             }
+        }
+    }
+
+    /// Throttling is retried for `throttle_patience`; other transient
+    /// failures `attempts` times.
+    fn should_retry(&self, e: &Error, attempt: u32, elapsed: Duration) -> bool {
+        match e.code {
+            crate::error::Code::Throttled => elapsed < self.settings.throttle_patience,
+            _ => e.retryable() && attempt < self.settings.attempts,
         }
     }
 
@@ -150,6 +164,13 @@ mod tests {
     use super::*;
     use crate::error::Code;
     use std::sync::atomic::{AtomicU32, Ordering};
+
+    fn csp_failure() -> Error {
+        Error {
+            origin: crate::error::Origin::Csp,
+            ..Error::internal("503")
+        }
+    }
 
     fn throttled() -> Error {
         let mut e = Error::internal("slow down");
@@ -184,7 +205,9 @@ mod tests {
     async fn does_not_retry_client_errors_and_gives_up_eventually() {
         let l = Limiter::new(ThrottleSettings {
             base_backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(5),
             attempts: 3,
+            throttle_patience: Duration::from_millis(60),
             ..Default::default()
         });
         let mut n = 0;
@@ -198,12 +221,24 @@ mod tests {
             .await;
         assert!(r.is_err());
         assert_eq!(n, 1);
+        // A CSP failure: a bounded number of attempts.
+        let mut n = 0;
+        let r: Result<()> = l
+            .call("sim", "r1", || n += 1, || async { Err(csp_failure()) })
+            .await;
+        assert_eq!(r.unwrap_err().code, Code::InternalError);
+        assert_eq!(n, 3);
+        // Throttling: retried until the patience runs out.
+        let started = std::time::Instant::now();
         let mut n = 0;
         let r: Result<()> = l
             .call("sim", "r1", || n += 1, || async { Err(throttled()) })
             .await;
         assert_eq!(r.unwrap_err().code, Code::Throttled);
-        assert_eq!(n, 3);
+        assert!(
+            n > 3 && started.elapsed() >= Duration::from_millis(60),
+            "{n}"
+        );
     }
 
     #[tokio::test]

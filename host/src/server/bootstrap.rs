@@ -22,6 +22,8 @@ pub struct StartedSim {
     /// The account made for it on a fresh data directory, still to be stored
     /// as the `sim` credential by [`first_start`].
     pub new_account: Option<mcgw_sim::Account>,
+    /// Its task: awaited at shutdown so it saves its state before the process exits.
+    pub task: tokio::task::JoinHandle<()>,
 }
 
 /// Start the simulated cloud on loopback with the gateway's account.
@@ -70,7 +72,7 @@ pub async fn start_embedded_sim(
     let shutdown = async move {
         let _ = stop.wait_for(|s| *s).await;
     };
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         if let Err(e) =
             mcgw_sim::serve_with_overrides(listener, sim_config, overrides, shutdown).await
         {
@@ -82,11 +84,18 @@ pub async fn start_embedded_sim(
         .await?
         .is_none()
         .then_some(account);
-    Ok(StartedSim { addr, new_account })
+    Ok(StartedSim {
+        addr,
+        new_account,
+        task,
+    })
 }
 
 /// Create what a fresh data directory needs; leave existing objects alone.
-pub async fn first_start(gw: &Gateway, sim: Option<StartedSim>) -> anyhow::Result<()> {
+pub async fn first_start(
+    gw: &Gateway,
+    sim: Option<Option<mcgw_sim::Account>>,
+) -> anyhow::Result<()> {
     let ignore_exists = |r: Result<(), crate::error::Error>| match r {
         Ok(()) => Ok(()),
         Err(e) if e.code == Code::AlreadyExists => Ok(()),
@@ -100,10 +109,10 @@ pub async fn first_start(gw: &Gateway, sim: Option<StartedSim>) -> anyhow::Resul
         .await
         .map(|_| ()),
     )?;
-    let Some(sim) = sim else {
+    let Some(account) = sim else {
         return Ok(());
     };
-    if let Some(account) = sim.new_account {
+    if let Some(account) = account {
         ignore_exists(
             gw.create_credential(CredentialReq {
                 name: SIM_CREDENTIAL.into(),

@@ -69,7 +69,9 @@ impl Gateway {
 
     /// Delete a credential no connection uses.
     pub async fn delete_credential(&self, name: &str) -> Result<()> {
-        if self.store.delete_credential(name).await? {
+        let deleted = self.store.delete_credential(name).await?;
+        self.bound.forget_all();
+        if deleted {
             Ok(())
         } else {
             Err(Error::not_found(format!(
@@ -168,17 +170,19 @@ impl Gateway {
         Ok(conn)
     }
 
-    /// One connection.
+    /// One connection (from the cache of opened connections).
     pub async fn connection(&self, name: &str) -> Result<Connection> {
-        self.store
-            .connection(name)
+        self.bound(name)
             .await?
+            .map(|b| b.conn.clone())
             .ok_or_else(|| Error::not_found(format!("connection {name} does not exist")))
     }
 
     /// Delete a connection nothing uses.
     pub async fn delete_connection(&self, name: &str) -> Result<()> {
-        if self.store.delete_connection(name).await? {
+        let deleted = self.store.delete_connection(name).await?;
+        self.bound.forget_all();
+        if deleted {
             Ok(())
         } else {
             Err(Error::not_found(format!(

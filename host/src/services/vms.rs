@@ -165,11 +165,16 @@ impl Gateway {
     }
 
     async fn stored_vm(&self, ns: &str, name: &str) -> Result<Vm> {
-        self.require_ns(ns).await?;
-        self.store
-            .vm(ns, name)
-            .await?
-            .ok_or_else(|| Error::not_found(format!("vm {name} does not exist in namespace {ns}")))
+        match self.store.vm(ns, name).await? {
+            Some(vm) => Ok(vm),
+            None => {
+                // Say which is missing: the namespace or the VM.
+                self.require_ns(ns).await?;
+                Err(Error::not_found(format!(
+                    "vm {name} does not exist in namespace {ns}"
+                )))
+            }
+        }
     }
 
     /// Ask the CSP for the VM's state and store what changed.

@@ -49,17 +49,14 @@ impl Store {
     pub async fn credential(&self, name: &str) -> Result<Option<Credential>> {
         let name = name.to_string();
         self.run(move |c| {
-            c.query_row(
-                "SELECT data FROM credentials WHERE name = ?1",
-                [&name],
-                |r| r.get::<_, String>(0),
-            )
-            .optional()?
-            .map(|d| {
-                serde_json::from_str(&d)
-                    .map_err(|e| Error::internal(format!("decoding a credential: {e}")))
-            })
-            .transpose()
+            c.prepare_cached("SELECT data FROM credentials WHERE name = ?1")?
+                .query_row([&name], |r| r.get::<_, String>(0))
+                .optional()?
+                .map(|d| {
+                    serde_json::from_str(&d)
+                        .map_err(|e| Error::internal(format!("decoding a credential: {e}")))
+                })
+                .transpose()
         })
         .await
     }
@@ -68,13 +65,12 @@ impl Store {
     pub async fn credential_secrets(&self, name: &str) -> Result<Option<CredentialSecrets>> {
         let name = name.to_string();
         let sealed: Option<Vec<u8>> = self
-            .run(move |c| {
-                Ok(c.query_row(
-                    "SELECT sealed FROM credentials WHERE name = ?1",
-                    [&name],
-                    |r| r.get(0),
+            .read(move |c| {
+                Ok(
+                    c.prepare_cached("SELECT sealed FROM credentials WHERE name = ?1")?
+                        .query_row([&name], |r| r.get(0))
+                        .optional()?,
                 )
-                .optional()?)
             })
             .await?;
         let Some(sealed) = sealed else {

@@ -69,12 +69,11 @@ impl Store {
     pub async fn operation(&self, id: &str) -> Result<Option<Operation>> {
         let id = id.to_string();
         self.run(move |c| {
-            c.query_row("SELECT data FROM operations WHERE id = ?1", [id], |r| {
-                r.get::<_, String>(0)
-            })
-            .optional()?
-            .map(|d| from_json(&d))
-            .transpose()
+            c.prepare_cached("SELECT data FROM operations WHERE id = ?1")?
+                .query_row([id], |r| r.get::<_, String>(0))
+                .optional()?
+                .map(|d| from_json(&d))
+                .transpose()
         })
         .await
     }
@@ -108,14 +107,11 @@ impl Store {
     pub async fn mcis(&self, ns: &str, name: &str) -> Result<Option<Mcis>> {
         let (ns, name) = (ns.to_string(), name.to_string());
         self.run(move |c| {
-            c.query_row(
-                "SELECT data FROM mcis WHERE ns = ?1 AND name = ?2",
-                params![ns, name],
-                |r| r.get::<_, String>(0),
-            )
-            .optional()?
-            .map(|d| from_json(&d))
-            .transpose()
+            c.prepare_cached("SELECT data FROM mcis WHERE ns = ?1 AND name = ?2")?
+                .query_row(params![ns, name], |r| r.get::<_, String>(0))
+                .optional()?
+                .map(|d| from_json(&d))
+                .transpose()
         })
         .await
     }

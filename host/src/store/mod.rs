@@ -65,6 +65,22 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Run a short read (a point lookup) right here when the connection is
+    /// free, skipping the hand-off to a blocking thread that dominates such a
+    /// read's cost; when the connection is busy, wait on a blocking thread.
+    pub async fn read<R, F>(&self, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut rusqlite::Connection) -> Result<R> + Send + 'static,
+    {
+        if let Ok(mut guard) = self.conn.try_lock() {
+            return f(&mut guard);
+        }
+        self.run(f).await
+    }
+}
+
 /// Map a UNIQUE/PRIMARY KEY violation to AlreadyExists with `what`.
 pub(crate) fn unique_violation(e: rusqlite::Error, what: impl FnOnce() -> String) -> Error {
     match &e {

@@ -75,15 +75,12 @@ impl Store {
     /// One namespace.
     pub async fn namespace(&self, name: &str) -> Result<Option<Namespace>> {
         let name = name.to_string();
-        self.run(move |c| {
-            c.query_row(
-                "SELECT data FROM namespaces WHERE name = ?1",
-                [&name],
-                |r| r.get::<_, String>(0),
-            )
-            .optional()?
-            .map(|d| from_json(&d))
-            .transpose()
+        self.read(move |c| {
+            c.prepare_cached("SELECT data FROM namespaces WHERE name = ?1")?
+                .query_row([&name], |r| r.get::<_, String>(0))
+                .optional()?
+                .map(|d| from_json(&d))
+                .transpose()
         })
         .await
     }
@@ -103,8 +100,7 @@ impl Store {
         let name = name.to_string();
         self.run(move |c| {
             let tx = c.transaction()?;
-            let used: i64 = tx.query_row(
-                "SELECT (SELECT COUNT(*) FROM resources WHERE ns = ?1) + (SELECT COUNT(*) FROM vms WHERE ns = ?1)",
+            let used: i64 = tx.prepare_cached("SELECT (SELECT COUNT(*) FROM resources WHERE ns = ?1) + (SELECT COUNT(*) FROM vms WHERE ns = ?1)")?.query_row(
                 [&name],
                 |r| r.get(0),
             )?;
@@ -138,15 +134,12 @@ impl Store {
     /// One connection.
     pub async fn connection(&self, name: &str) -> Result<Option<Connection>> {
         let name = name.to_string();
-        self.run(move |c| {
-            c.query_row(
-                "SELECT data FROM connections WHERE name = ?1",
-                [&name],
-                |r| r.get::<_, String>(0),
-            )
-            .optional()?
-            .map(|d| from_json(&d))
-            .transpose()
+        self.read(move |c| {
+            c.prepare_cached("SELECT data FROM connections WHERE name = ?1")?
+                .query_row([&name], |r| r.get::<_, String>(0))
+                .optional()?
+                .map(|d| from_json(&d))
+                .transpose()
         })
         .await
     }
@@ -166,8 +159,7 @@ impl Store {
         let name = name.to_string();
         self.run(move |c| {
             let tx = c.transaction()?;
-            let used: i64 = tx.query_row(
-                "SELECT (SELECT COUNT(*) FROM resources WHERE connection = ?1) + (SELECT COUNT(*) FROM vms WHERE connection = ?1)",
+            let used: i64 = tx.prepare_cached("SELECT (SELECT COUNT(*) FROM resources WHERE connection = ?1) + (SELECT COUNT(*) FROM vms WHERE connection = ?1)")?.query_row(
                 [&name],
                 |r| r.get(0),
             )?;
@@ -237,11 +229,10 @@ impl Store {
     ) -> Result<Option<T>> {
         let (ns, name) = (ns.to_string(), name.to_string());
         self.run(move |c| {
-            c.query_row(
+            c.prepare_cached(
                 "SELECT data FROM resources WHERE kind = ?1 AND ns = ?2 AND name = ?3",
-                params![kind.key(), ns, name],
-                |r| r.get::<_, String>(0),
-            )
+            )?
+            .query_row(params![kind.key(), ns, name], |r| r.get::<_, String>(0))
             .optional()?
             .map(|d| from_json(&d))
             .transpose()

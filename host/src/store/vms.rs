@@ -140,15 +140,12 @@ impl Store {
     /// One VM.
     pub async fn vm(&self, ns: &str, name: &str) -> Result<Option<Vm>> {
         let (ns, name) = (ns.to_string(), name.to_string());
-        self.run(move |c| {
-            c.query_row(
-                "SELECT data FROM vms WHERE ns = ?1 AND name = ?2",
-                params![ns, name],
-                |r| r.get::<_, String>(0),
-            )
-            .optional()?
-            .map(|d| from_json(&d))
-            .transpose()
+        self.read(move |c| {
+            c.prepare_cached("SELECT data FROM vms WHERE ns = ?1 AND name = ?2")?
+                .query_row(params![ns, name], |r| r.get::<_, String>(0))
+                .optional()?
+                .map(|d| from_json(&d))
+                .transpose()
         })
         .await
     }
