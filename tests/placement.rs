@@ -266,3 +266,56 @@ fn the_cli_prints_readable_plans() {
         "{text}"
     );
 }
+
+#[test]
+fn operator_regions_and_measured_latencies_override_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("extra.csv"),
+        "provider,code,display_name,city,country,latitude,longitude\nedge,edge-taipei,Edge (Taipei),Taipei,TW,25.03,121.56\n",
+    )
+    .unwrap();
+    // Measured: the Hong Kong region is far slower from these participants than
+    // the model says (a congested route).
+    let mut table = String::from(
+        "from_provider,from_code,from_name,from_latitude,from_longitude,to_provider,to_code,rtt_ms\n",
+    );
+    for (lat, lon) in [(37.5665, 126.978), (35.6762, 139.6503), (1.3521, 103.8198)] {
+        table.push_str(&format!(",,,{lat},{lon},sim,ap-hongkong,300\n"));
+    }
+    std::fs::write(dir.path().join("rtt.csv"), table).unwrap();
+    let mut opts = Opts::default();
+    opts.args.extend([
+        "--regions-file".into(),
+        dir.path().join("extra.csv").display().to_string(),
+        "--latency-table".into(),
+        dir.path().join("rtt.csv").display().to_string(),
+    ]);
+    let gw = Gateway::start_with(&dir.path().join("data"), opts);
+    assert_eq!(
+        gw.ok("/v1/placement/regions?provider=edge")[0]["code"],
+        "edge-taipei"
+    );
+    let (s, v) = gw.post(
+        "/v1/placement/meeting",
+        json!({"participants": participants()}),
+    );
+    assert_eq!(s, 200, "{v}");
+    assert_ne!(
+        v["data"]["chosen"]["region"]["code"], "ap-hongkong",
+        "the measured RTTs must win: {v}"
+    );
+    let hk = v["data"]["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["region"]["code"] == "ap-hongkong")
+        .unwrap();
+    assert_eq!(hk["max_rtt_ms"], 300.0, "{hk}");
+    let (s, v) = gw.post(
+        "/v1/placement/meeting",
+        json!({"participants": participants(), "source": "catalog", "providers": ["edge"]}),
+    );
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["data"]["chosen"]["region"]["code"], "edge-taipei");
+}

@@ -237,3 +237,27 @@ fn credentials_are_checked_and_never_returned() {
         "the log leaked the secret"
     );
 }
+
+#[test]
+fn the_openapi_document_describes_the_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let gw = Gateway::start(dir.path());
+    let doc: Value = reqwest::blocking::get(format!("{}/openapi.json", gw.url))
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/v1/ns/{ns}/vms",
+        "/v1/ns/{ns}/vms/{name}/{action}",
+        "/v1/ns/{ns}/mcis",
+        "/v1/adapters/{name}/rollback",
+        "/v1/placement/fleet",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+    assert!(doc["components"]["schemas"].get("VmReq").is_some());
+}

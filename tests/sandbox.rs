@@ -307,3 +307,48 @@ fn outbound_calls_outside_the_allow_list_are_refused_and_never_sent() {
     assert!(gw.log_text().contains("outbound request denied"));
     assert!(trap.accept().is_err(), "nothing may connect");
 }
+
+#[test]
+fn the_operator_can_allow_more_hosts_per_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let gw = gateway_with_test_adapters(dir.path(), &[]);
+    // A tiny HTTP server the adapter is not allowed to reach by itself.
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = server.local_addr().unwrap();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for mut s in server.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    let target = format!("http://{addr}/");
+    let (s, v) = gw.post(
+        "/v1/credentials",
+        json!({"name": "misbehave", "adapter": "misbehave", "values": {}}),
+    );
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = gw.post(
+        "/v1/connections",
+        json!({"name": "bad-allow", "adapter": "misbehave", "credential": "misbehave",
+        "region": "x", "allowed_hosts": ["*"], "extra": {"behaviour": "egress", "target": target}}),
+    );
+    assert_eq!(
+        (s, v["field"].as_str()),
+        (400, Some("allowed_hosts[0]")),
+        "{v}"
+    );
+    let (s, v) = gw.post("/v1/connections", json!({"name": "allowed", "adapter": "misbehave", "credential": "misbehave",
+        "region": "x", "allowed_hosts": [addr.to_string()], "extra": {"behaviour": "egress", "target": target}}));
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = gw.get("/v1/connections/allowed/regions");
+    assert_eq!(s, 500, "{v}");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("egress was not blocked: HTTP 204"),
+        "the call must have gone through: {v}"
+    );
+}

@@ -26,6 +26,10 @@ pub struct Config {
     /// Directories whose `*.wasm` components are registered at start, after the
     /// built-in adapters (a component that fails validation is logged and skipped).
     pub adapter_dirs: Vec<PathBuf>,
+    /// Extra region catalogs (CSV, the columns of `geo/data/regions.csv`).
+    pub region_files: Vec<PathBuf>,
+    /// Measured round-trip times overriding the latency model (CSV).
+    pub latency_table: Option<PathBuf>,
     /// MCIS engine settings.
     pub mcis: crate::mcis::McisSettings,
     /// How often adapter directories are polled for new files (zero: never).
@@ -63,6 +67,8 @@ impl Config {
             }),
             adapter_dirs: Vec::new(),
             mcis: crate::mcis::McisSettings::default(),
+            region_files: Vec::new(),
+            latency_table: None,
             adapter_dir_poll: Duration::from_secs(2),
             bootstrap: true,
         }

@@ -12,12 +12,11 @@ use crate::error::{Error, Result};
 use crate::model::Connection;
 use crate::services::Gateway;
 use mcgw_geo::{
-    Candidate, Catalog, FleetParams, FleetPlan, LatencyModel, MeetingPlan, MeetingRequest,
-    Objective, Participant, PlacementError, Region, UserPoint,
+    Candidate, Catalog, FleetParams, FleetPlan, LatencyModel, MeasuredLatency, MeetingPlan,
+    MeetingRequest, Objective, Oracle, Participant, PlacementError, Region, UserPoint,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 /// Where candidate regions come from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -128,10 +127,48 @@ pub struct FleetAnswer {
     pub skipped: Vec<String>,
 }
 
-/// The region catalog, loaded once.
-pub fn catalog() -> &'static Catalog {
-    static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(Catalog::builtin)
+/// What the planners know of the world: the region catalog (built in, plus
+/// the operator's extra rows) and the latency oracle (the model, overridden by
+/// the operator's measured table where it has one).
+#[derive(Debug, Clone)]
+pub struct World {
+    /// Regions.
+    pub catalog: Catalog,
+    /// Round-trip times.
+    pub oracle: Oracle,
+}
+
+impl Default for World {
+    fn default() -> Self {
+        World {
+            catalog: Catalog::builtin(),
+            oracle: Oracle::from_model(LatencyModel::default()),
+        }
+    }
+}
+
+impl World {
+    /// The built-in world, extended by region CSV files (same columns as
+    /// `geo/data/regions.csv`; a row replaces the built-in one with the same
+    /// provider and code) and overridden by a measured-latency CSV.
+    pub fn load(
+        region_files: &[std::path::PathBuf],
+        latency_table: Option<&std::path::Path>,
+    ) -> anyhow::Result<World> {
+        let mut world = World::default();
+        for f in region_files {
+            let extra =
+                Catalog::from_csv_file(f).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
+            world.catalog.merge(extra);
+        }
+        if let Some(t) = latency_table {
+            let text =
+                std::fs::read_to_string(t).map_err(|e| anyhow::anyhow!("{}: {e}", t.display()))?;
+            world.oracle.measured = MeasuredLatency::from_csv(&text, 0.5)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", t.display()))?;
+        }
+        Ok(world)
+    }
 }
 
 /// A solver refusal as a 400 naming the field.
@@ -145,7 +182,8 @@ impl Gateway {
         &self,
         f: &CandidateFilter,
     ) -> Result<(Vec<Candidate>, Vec<Offer>, Vec<String>)> {
-        let known: Vec<&str> = catalog().providers();
+        let catalog = &self.world.catalog;
+        let known: Vec<&str> = catalog.providers();
         for (i, p) in f.providers.iter().enumerate() {
             let registered = self.registry.contains(p);
             if !registered && !known.contains(&p.as_str()) {
@@ -157,7 +195,7 @@ impl Gateway {
         }
         let wanted = |p: &str| f.providers.is_empty() || f.providers.iter().any(|x| x == p);
         if f.source == Source::Catalog {
-            let regions: Vec<Region> = catalog()
+            let regions: Vec<Region> = catalog
                 .regions()
                 .iter()
                 .filter(|r| wanted(&r.provider))
@@ -204,7 +242,7 @@ impl Gateway {
         let mut skipped = Vec::new();
         let located: Vec<(Connection, Region)> = conns
             .into_iter()
-            .filter_map(|c| match catalog().get(&c.adapter, &c.region) {
+            .filter_map(|c| match catalog.get(&c.adapter, &c.region) {
                 Some(r) => Some((c, r.clone())),
                 None => {
                     skipped.push(format!(
@@ -285,7 +323,7 @@ impl Gateway {
             candidates,
             objective: req.objective,
         };
-        let plan = mcgw_geo::solve_meeting(&request, &LatencyModel::default()).map_err(refused)?;
+        let plan = mcgw_geo::solve_meeting(&request, &self.world.oracle).map_err(refused)?;
         let connection = offers
             .iter()
             .find(|o| {
@@ -312,13 +350,9 @@ impl Gateway {
         let n = candidates.len();
         // The solver is CPU-bound (a million users take ~0.2 s): keep it off
         // the runtime threads that serve requests.
+        let world = self.world.clone();
         let plan = tokio::task::spawn_blocking(move || {
-            mcgw_geo::solve_fleet(
-                &req.users,
-                &candidates,
-                &req.params,
-                &LatencyModel::default(),
-            )
+            mcgw_geo::solve_fleet(&req.users, &candidates, &req.params, &world.oracle)
         })
         .await
         .map_err(|e| Error::internal(format!("placement task failed: {e}")))?

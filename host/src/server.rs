@@ -86,6 +86,10 @@ pub async fn run(
             .max(crate::runtime::RuntimeConfig::default().max_memory_bytes),
         mcis: crate::mcis::McisShared::new(config.mcis.clone()),
         bound: Default::default(),
+        world: Arc::new(crate::placement::World::load(
+            &config.region_files,
+            config.latency_table.as_deref(),
+        )?),
     };
     gateway.restore_adapters().await?;
     if config.bootstrap {

@@ -40,13 +40,15 @@ macro_rules! call {
 }
 
 impl AdapterClient {
-    /// Bind `adapter` to a call context; `endpoint` (if any) joins the
-    /// adapter's declared hosts in the allow-list.
+    /// Bind `adapter` to a call context. The allow-list is the adapter's
+    /// declared hosts, plus the connection's endpoint and the hosts the
+    /// operator allowed for this connection (`extra_hosts`).
     pub fn new(
         runtime: Arc<Runtime>,
         adapter: Arc<AdapterVersion>,
         limits: crate::runtime::Limits,
         ctx: CallContext,
+        extra_hosts: &[String],
         cache_scope: Arc<str>,
     ) -> Result<AdapterClient> {
         let mut allow: AllowList = adapter.loaded.declared_hosts.clone();
@@ -54,6 +56,11 @@ impl AdapterClient {
             allow
                 .add(endpoint)
                 .map_err(|e| Error::bad_data("endpoint", e))?;
+        }
+        for h in extra_hosts {
+            allow
+                .add(h)
+                .map_err(|e| Error::bad_data("allowed_hosts", e))?;
         }
         let grant = Grant {
             label: adapter.label.clone(),

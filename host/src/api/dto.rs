@@ -62,6 +62,10 @@ pub struct ConnectionReq {
     /// Connection-level extra parameters.
     #[serde(default)]
     pub extra: BTreeMap<String, String>,
+    /// Hosts the adapter may call beyond its declared ones and the endpoint
+    /// (`host`, `host:port`, `*.domain`, or a URL).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_hosts: Vec<String>,
 }
 
 /// A subnet in a vnet request.

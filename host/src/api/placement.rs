@@ -4,7 +4,7 @@
 use super::envelope::{Reply, ok};
 use super::extract::ApiJson;
 use crate::error::Result;
-use crate::placement::{FleetAnswer, FleetReq, MeetingAnswer, MeetingReq, catalog};
+use crate::placement::{FleetAnswer, FleetReq, MeetingAnswer, MeetingReq};
 use crate::services::Gateway;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -43,8 +43,13 @@ pub async fn fleet(
 
 /// Every known region (`?provider=aws` for one provider).
 #[utoipa::path(get, path = "/v1/placement/regions", tag = "placement", params(("provider" = Option<String>, Query)), responses((status = 200, description = "OK")))]
-pub async fn regions(Query(q): Query<HashMap<String, String>>) -> Reply<Vec<mcgw_geo::Region>> {
-    let list = catalog()
+pub async fn regions(
+    State(gw): State<Gateway>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Reply<Vec<mcgw_geo::Region>> {
+    let list = gw
+        .world
+        .catalog
         .regions()
         .iter()
         .filter(|r| q.get("provider").is_none_or(|p| &r.provider == p))

@@ -139,6 +139,9 @@ pub enum ConnectionCmd {
         /// Connection parameter `key=value` (repeatable).
         #[arg(long)]
         extra: Vec<String>,
+        /// A host the adapter may call beyond its declared ones (repeatable).
+        #[arg(long = "allow-host")]
+        allowed_hosts: Vec<String>,
     },
     /// Delete a connection config.
     Delete { name: String },
@@ -156,8 +159,10 @@ pub async fn connection(api: &Api, cmd: ConnectionCmd) -> Result<()> {
             endpoint,
             adapter_version,
             extra,
+            allowed_hosts,
         } => {
             let req = ConnectionReq {
+                allowed_hosts,
                 name,
                 adapter,
                 adapter_version,

@@ -65,6 +65,14 @@ pub struct ServeArgs {
     /// Calls at once to one region of one adapter.
     #[arg(long, env = "MCGW_REGION_CONCURRENCY", default_value_t = 8)]
     region_concurrency: usize,
+    /// Extra regions for the planners: a CSV with the columns of geo/data/regions.csv
+    /// (a row replaces the built-in region with the same provider and code; repeatable).
+    #[arg(long = "regions-file")]
+    region_files: Vec<PathBuf>,
+    /// Measured round-trip times overriding the latency model, CSV:
+    /// from_provider,from_code,from_name,from_latitude,from_longitude,to_provider,to_code,rtt_ms.
+    #[arg(long)]
+    latency_table: Option<PathBuf>,
     /// Memory of each adapter instance slot kept resident between calls, KiB.
     #[arg(long, env = "MCGW_POOL_KEEP_RESIDENT_KIB", default_value_t = 8192)]
     pool_keep_resident_kib: usize,
@@ -95,6 +103,8 @@ impl ServeArgs {
         c.mcis.throttle.per_adapter = self.csp_concurrency;
         c.mcis.throttle.per_region = self.region_concurrency;
         c.adapter_dirs = self.adapter_dirs.clone();
+        c.region_files = self.region_files.clone();
+        c.latency_table = self.latency_table.clone();
         c.adapter_dir_poll = Duration::from_millis(self.adapter_dir_poll_ms);
         c.embedded_sim = (!self.no_sim).then(|| EmbeddedSim {
             listen: self.sim_listen,

@@ -52,6 +52,11 @@ pub struct Connection {
     /// Connection-level extra parameters declared by the adapter.
     #[serde(default)]
     pub extra: BTreeMap<String, String>,
+    /// Hosts the operator allows this connection's adapter to call beyond
+    /// its declared ones and the endpoint (e.g. a private cloud's service
+    /// endpoints on other ports): `host`, `host:port`, `*.domain` or a URL.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_hosts: Vec<String>,
     /// RFC 3339.
     pub created_at: String,
 }

@@ -138,6 +138,7 @@ pub async fn first_start(
                 zone: None,
                 endpoint: None,
                 extra: BTreeMap::new(),
+                allowed_hosts: Vec::new(),
             })
             .await
             .map(|_| ()),

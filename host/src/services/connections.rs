@@ -155,7 +155,12 @@ impl Gateway {
                 ),
             ));
         }
+        for (i, h) in req.allowed_hosts.iter().enumerate() {
+            crate::runtime::AllowList::parse([h.as_str()])
+                .map_err(|e| Error::bad_data(&format!("allowed_hosts[{i}]"), e))?;
+        }
         let conn = Connection {
+            allowed_hosts: req.allowed_hosts,
             name: req.name,
             adapter: req.adapter,
             adapter_version: req.adapter_version,

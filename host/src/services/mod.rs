@@ -50,6 +50,8 @@ pub struct Gateway {
     pub mcis: Arc<crate::mcis::McisShared>,
     /// Connections with their opened credentials, by name.
     pub bound: BoundCache,
+    /// Regions and latencies the planners use.
+    pub world: Arc<crate::placement::World>,
 }
 
 /// A connection ready for calls: its record, its call context (credential
@@ -115,6 +117,7 @@ impl Gateway {
             adapter,
             limits,
             bound.ctx.clone(),
+            &bound.conn.allowed_hosts,
             bound.scope.clone(),
         )
     }
