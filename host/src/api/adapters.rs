@@ -2,7 +2,7 @@
 //! back, remove versions, and per-adapter limits.
 
 use super::envelope::{Reply, Success, ok};
-use super::extract::ApiJson;
+use super::extract::{ApiJson, query_flag};
 use crate::adapters::{AdapterSummary, LimitsView};
 use crate::error::{Error, Result};
 use crate::services::{Gateway, MAX_COMPONENT_BYTES};
@@ -30,17 +30,6 @@ pub fn routes() -> Router<Gateway> {
             put(set_limits).delete(reset_limits),
         )
         .layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES))
-}
-
-fn flag(q: &HashMap<String, String>, key: &str) -> Result<bool> {
-    match q.get(key).map(String::as_str) {
-        None | Some("false") | Some("0") => Ok(false),
-        Some("true") | Some("1") | Some("") => Ok(true),
-        Some(other) => Err(Error::bad_data(
-            key,
-            format!("`{key}` must be true or false (got {other:?})"),
-        )),
-    }
 }
 
 fn created(changed: bool, s: AdapterSummary) -> Reply<AdapterSummary> {
@@ -81,7 +70,7 @@ pub async fn upload_any(
     body: Bytes,
 ) -> Result<Reply<AdapterSummary>> {
     let (s, changed) = gw
-        .upload_adapter(body.to_vec(), None, flag(&q, "activate")?)
+        .upload_adapter(body.to_vec(), None, query_flag(&q, "activate")?)
         .await?;
     Ok(created(changed, s))
 }
@@ -98,7 +87,7 @@ pub async fn upload(
         .upload_adapter(
             body.to_vec(),
             Some((&name, &version)),
-            flag(&q, "activate")?,
+            query_flag(&q, "activate")?,
         )
         .await?;
     Ok(created(changed, s))

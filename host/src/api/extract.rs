@@ -68,6 +68,19 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     }
 }
 
+/// A boolean query parameter (`?wait=true`, `?wait`, `?wait=0`, absent = false),
+/// refused precisely when it is anything else.
+pub fn query_flag(q: &std::collections::HashMap<String, String>, key: &str) -> Result<bool, Error> {
+    match q.get(key).map(String::as_str) {
+        None | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") | Some("") => Ok(true),
+        Some(other) => Err(Error::bad_data(
+            key,
+            format!("`{key}` must be true or false (got {other:?})"),
+        )),
+    }
+}
+
 /// The first `quoted` name in a serde message.
 fn backticked(s: &str) -> Option<&str> {
     let start = s.find('`')? + 1;

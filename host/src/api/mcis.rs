@@ -2,7 +2,7 @@
 //! delete; and the operations that do the work.
 
 use super::envelope::{Reply, Success, ok};
-use super::extract::ApiJson;
+use super::extract::{ApiJson, query_flag};
 use crate::error::{Error, Result};
 use crate::mcis::create::Accepted;
 use crate::mcis::plan::Review;
@@ -36,17 +36,6 @@ pub fn routes() -> Router<Gateway> {
 }
 
 type Q = Query<HashMap<String, String>>;
-
-fn flag(q: &HashMap<String, String>, key: &str) -> Result<bool> {
-    match q.get(key).map(String::as_str) {
-        None | Some("false") | Some("0") => Ok(false),
-        Some("true") | Some("1") | Some("") => Ok(true),
-        Some(other) => Err(Error::bad_data(
-            key,
-            format!("`{key}` must be true or false (got {other:?})"),
-        )),
-    }
-}
 
 /// One line per MCIS in a list.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -172,7 +161,7 @@ pub async fn control(
             &name,
             action,
             q.get("subgroup").map(String::as_str),
-            flag(&q, "wait")?,
+            query_flag(&q, "wait")?,
         )
         .await?;
     Ok(Reply(Success::Changed, op))
@@ -188,7 +177,7 @@ pub async fn scale(
 ) -> Result<Reply<Operation>> {
     Ok(Reply(
         Success::Changed,
-        gw.scale_mcis(&ns, &name, &sg, req, flag(&q, "wait")?)
+        gw.scale_mcis(&ns, &name, &sg, req, query_flag(&q, "wait")?)
             .await?,
     ))
 }
@@ -214,7 +203,12 @@ pub async fn delete(
     Query(q): Q,
 ) -> Result<Reply<Value>> {
     let op = gw
-        .delete_mcis(&ns, &name, flag(&q, "terminate")?, flag(&q, "wait")?)
+        .delete_mcis(
+            &ns,
+            &name,
+            query_flag(&q, "terminate")?,
+            query_flag(&q, "wait")?,
+        )
         .await?;
     Ok(Reply(
         Success::Deleted,

@@ -2,7 +2,7 @@
 
 use super::dto::VmReq;
 use super::envelope::{Reply, Success, ok};
-use super::extract::ApiJson;
+use super::extract::{ApiJson, query_flag};
 use crate::error::{Error, Result};
 use crate::model::{Vm, VmAction};
 use crate::services::Gateway;
@@ -36,16 +36,7 @@ pub async fn list(
     Path(ns): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Reply<Vec<Vm>>> {
-    let refresh = match q.get("refresh").map(String::as_str) {
-        None | Some("false") | Some("0") => false,
-        Some("true") | Some("1") => true,
-        Some(other) => {
-            return Err(Error::bad_data(
-                "refresh",
-                format!("`refresh` must be true or false (got {other:?})"),
-            ));
-        }
-    };
+    let refresh = query_flag(&q, "refresh")?;
     Ok(ok(gw.vms(&ns, refresh).await?))
 }
 
