@@ -39,15 +39,25 @@ impl Success {
 /// A successful answer with its payload.
 pub struct Reply<T>(pub Success, pub T);
 
+/// The success envelope, serialised straight from the payload (no
+/// intermediate JSON tree).
+#[derive(Serialize)]
+struct Envelope<'a, T> {
+    code: &'static str,
+    status: u16,
+    title: &'static str,
+    data: &'a T,
+}
+
 impl<T: Serialize> IntoResponse for Reply<T> {
     fn into_response(self) -> Response {
         let (status, code, title) = self.0.parts();
-        let body = json!({
-            "code": code,
-            "status": status.as_u16(),
-            "title": title,
-            "data": self.1,
-        });
+        let body = Envelope {
+            code,
+            status: status.as_u16(),
+            title,
+            data: &self.1,
+        };
         (status, Json(body)).into_response()
     }
 }
