@@ -149,6 +149,14 @@ impl Error {
         self
     }
 
+    /// The error as one line, with the CSP's code when there is one.
+    pub fn summary(&self) -> String {
+        match self.csp.as_ref().and_then(|c| c.code.as_deref()) {
+            Some(code) => format!("{:?}: {} [{code}]", self.code, self.message),
+            None => format!("{:?}: {}", self.code, self.message),
+        }
+    }
+
     /// Whether trying again later may succeed (throttling, CSP 5xx, adapter timeouts).
     pub fn retryable(&self) -> bool {
         match self.code {

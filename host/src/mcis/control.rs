@@ -2,7 +2,7 @@
 //! VMs; scaling in; deleting; adopting a VM that exists at a CSP. Every action
 //! is a journaled operation, so a restart finishes what a crash interrupted.
 
-use super::create::{describe, index_of, new_op_id};
+use super::create::{index_of, new_op_id};
 use super::status::{Aggregate, aggregate};
 use super::{RegisterReq, ScaleReq};
 use crate::error::{Code, Error, Result};
@@ -10,7 +10,7 @@ use crate::model::{
     FailurePolicy, Mcis, OpKind, OpState, Operation, Vm, VmAction, VmStatus, now_rfc3339,
 };
 use crate::services::Gateway;
-use crate::services::vms::{apply_info, set_status, status_of};
+use crate::services::vms::{apply_info, status_of};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -400,7 +400,7 @@ impl Gateway {
             match r {
                 Ok(()) => done.push(name.clone()),
                 Err(e) => {
-                    op.failures.insert(name.clone(), describe(&e));
+                    op.failures.insert(name.clone(), e.summary());
                 }
             }
         }
@@ -433,7 +433,7 @@ impl Gateway {
     /// One VM's action through the limiter; a VM already where the action
     /// leads (or gone, for terminate) counts as done.
     async fn act_on(&self, ns: &str, name: &str, action: VmAction) -> Result<()> {
-        let Some(mut vm) = self.store.vm(ns, name).await? else {
+        let Some(vm) = self.store.vm(ns, name).await? else {
             return Ok(());
         };
         if vm.csp_id.is_empty() || vm.status == action.target() || vm.status == VmStatus::Terminated
@@ -460,23 +460,9 @@ impl Gateway {
                 },
             )
             .await;
-        match answer {
-            Ok(s) => {
-                vm.target_status = Some(action.target());
-                vm.target_action = Some(action);
-                vm.last_error = None;
-                set_status(&mut vm, status_of(s.status), &s.native_status);
-            }
-            Err(e) if action == VmAction::Terminate && e.code == Code::NotFound => {
-                set_status(&mut vm, VmStatus::Terminated, "(gone)");
-            }
-            Err(e) => {
-                vm.last_error = Some(describe(&e));
-                self.store.update_vm(ns, &vm).await?;
-                return Err(e);
-            }
-        }
-        self.store.update_vm(ns, &vm).await
+        self.record_action(ns, &vm, action, answer)
+            .await
+            .map(|_| ())
     }
 
     /// Terminate VMs at their CSPs (those that have a CSP id) and forget them.

@@ -249,7 +249,7 @@ impl Gateway {
                 BatchState::Done
             }
             Err(e) => {
-                let why = describe(&e);
+                let why = e.summary();
                 for vm in &mut rows {
                     set_status(vm, VmStatus::Failed, "(not created)");
                     vm.last_error = Some(why.clone());
@@ -489,12 +489,4 @@ pub(crate) fn index_of(name: &str) -> u32 {
         .next()
         .and_then(|s| s.parse().ok())
         .unwrap_or(0)
-}
-
-/// An error as one line, with the CSP's code when there is one.
-pub(crate) fn describe(e: &Error) -> String {
-    match e.csp.as_ref().and_then(|c| c.code.as_deref()) {
-        Some(code) => format!("{:?}: {} [{code}]", e.code, e.message),
-        None => format!("{:?}: {}", e.code, e.message),
-    }
 }

@@ -8,12 +8,11 @@
 use crate::error::{Code, Result};
 use crate::model::{Vm, VmStatus};
 use crate::runtime::bindings as b;
-use crate::services::vms::{apply_info, set_status, status_of};
+use crate::services::vms::{
+    REFRESH_FAILED, VmChange, apply_info, clear_refresh_error, set_status, status_of,
+};
 use crate::services::{Gateway, kvs, tags};
 use std::collections::{BTreeMap, HashMap};
-
-/// What a refresh does to one VM's row (applied to the row as it is then).
-type Change = Box<dyn FnOnce(&mut Vm) + Send>;
 
 /// VMs refreshed per tick at most.
 const PER_TICK: usize = 5000;
@@ -74,10 +73,10 @@ impl Gateway {
                 .await?;
             seen = listed.into_iter().map(|i| (i.id.clone(), i)).collect();
         }
-        let mut changes: Vec<(String, Change)> = Vec::new();
+        let mut changes: Vec<(String, VmChange)> = Vec::new();
         for vm in &vms {
             let expected = vm.csp_id.clone();
-            let change: Change = match seen.remove(&vm.csp_id) {
+            let change: VmChange = match seen.remove(&vm.csp_id) {
                 Some(info) => Box::new(move |v: &mut Vm| {
                     if v.csp_id == expected {
                         apply_info(v, &info);
@@ -110,18 +109,5 @@ impl Gateway {
         }
         // Every VM is written back, changed or not, to move its next poll time.
         self.store.modify_vms(ns, changes).await
-    }
-}
-
-/// Prefix of the error a failed refresh leaves on a VM.
-const REFRESH_FAILED: &str = "status refresh failed: ";
-
-/// A successful refresh clears the error a failed one left.
-fn clear_refresh_error(v: &mut Vm) {
-    if v.last_error
-        .as_deref()
-        .is_some_and(|e| e.starts_with(REFRESH_FAILED))
-    {
-        v.last_error = None;
     }
 }

@@ -16,6 +16,30 @@ use crate::store::Kind;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+/// Prefix of the error a failed status refresh leaves on a VM.
+pub(crate) const REFRESH_FAILED: &str = "status refresh failed: ";
+
+/// A successful refresh clears the error a failed one left (not others, such
+/// as a refused action's).
+pub(crate) fn clear_refresh_error(v: &mut Vm) {
+    if v.last_error
+        .as_deref()
+        .is_some_and(|e| e.starts_with(REFRESH_FAILED))
+    {
+        v.last_error = None;
+    }
+}
+
+/// A change to a VM's row, applied to the row as it is when written.
+pub(crate) type VmChange = Box<dyn FnOnce(&mut Vm) + Send>;
+
+/// What a status refresh learned from the CSP.
+enum Observed {
+    Info(Box<b::VmInfo>),
+    Gone,
+    Adopted(Box<Vm>),
+}
+
 /// How long a record may stay without a CSP id before a read gives up on it.
 const ORPHAN_RECORD_GRACE: Duration = Duration::from_secs(600);
 
@@ -182,36 +206,54 @@ impl Gateway {
         if vm.status.is_terminal() {
             return vm;
         }
-        let before = vm.clone();
-        let outcome = async {
+        let expected = vm.csp_id.clone();
+        let observed = async {
             let conn = self.connection(&vm.connection).await?;
             let client = self.client(&conn).await?;
-            if vm.csp_id.is_empty() {
-                return self.adopt_by_tags(ns, &client, &mut vm).await;
+            if expected.is_empty() {
+                // Rare (a crash between reserving the name and the CSP's
+                // answer): adopt by tags on a copy and write it back whole.
+                let mut adopted = vm.clone();
+                self.adopt_by_tags(ns, &client, &mut adopted).await?;
+                return Ok(Observed::Adopted(Box::new(adopted)));
             }
-            match client.get_vm(&vm.csp_id).await {
-                Ok(info) => {
-                    apply_info(&mut vm, &info);
-                    Ok(())
-                }
-                Err(e) if e.code == Code::NotFound => {
-                    set_status(&mut vm, VmStatus::Terminated, "(gone)");
-                    Ok(())
-                }
+            match client.get_vm(&expected).await {
+                Ok(info) => Ok(Observed::Info(Box::new(info))),
+                Err(e) if e.code == Code::NotFound => Ok(Observed::Gone),
                 Err(e) => Err(e),
             }
         }
         .await;
-        match outcome {
-            Ok(()) => {
-                vm.last_error = None;
-                if vm != before
-                    && let Err(e) = self.store.update_vm(ns, &vm).await
-                {
-                    tracing::warn!(vm = %vm.name, "storing a refreshed status failed: {e}");
-                }
+        let observed = match observed {
+            Ok(o) => o,
+            Err(e) => {
+                // Not stored: the next read tries again.
+                vm.last_error = Some(format!("{REFRESH_FAILED}{}", e.message));
+                return vm;
             }
-            Err(e) => vm.last_error = Some(format!("status refresh failed: {}", e.message)),
+        };
+        // Applied to the row as it is now, so a concurrent action or poll is
+        // not undone.
+        let change = move |v: &mut Vm| {
+            if v.csp_id != expected {
+                return;
+            }
+            match observed {
+                Observed::Info(info) => {
+                    apply_info(v, &info);
+                    clear_refresh_error(v);
+                }
+                Observed::Gone => {
+                    set_status(v, VmStatus::Terminated, "(gone)");
+                    clear_refresh_error(v);
+                }
+                Observed::Adopted(adopted) => *v = *adopted,
+            }
+        };
+        match self.store.modify_vm(ns, &vm.name, change).await {
+            Ok(Some(fresh)) => vm = fresh,
+            Ok(None) => {}
+            Err(e) => tracing::warn!(vm = %vm.name, "storing a refreshed status failed: {e}"),
         }
         vm
     }
@@ -255,7 +297,7 @@ impl Gateway {
 
     /// Suspend, resume, reboot or terminate a VM.
     pub async fn vm_action(&self, ns: &str, name: &str, action: VmAction) -> Result<Vm> {
-        let mut vm = self.stored_vm(ns, name).await?;
+        let vm = self.stored_vm(ns, name).await?;
         if vm.csp_id.is_empty() {
             return Err(Error::invalid(format!(
                 "vm {name} has not been accepted by its CSP yet; try again shortly"
@@ -272,21 +314,54 @@ impl Gateway {
             VmAction::Reboot => client.reboot_vm(&vm.csp_id).await,
             VmAction::Terminate => client.terminate_vm(&vm.csp_id).await,
         };
-        match answer {
-            Ok(s) => {
-                vm.target_status = Some(action.target());
-                vm.target_action = Some(action);
-                vm.last_error = None;
-                set_status(&mut vm, status_of(s.status), &s.native_status);
-                self.store.update_vm(ns, &vm).await?;
-                Ok(vm)
-            }
+        self.record_action(ns, &vm, action, answer).await
+    }
+
+    /// Record a CSP's answer to an action on the VM's row as it is now (a
+    /// concurrent poll or action is not undone); the answer's error, if any.
+    pub(crate) async fn record_action(
+        &self,
+        ns: &str,
+        vm: &Vm,
+        action: VmAction,
+        answer: Result<b::VmStatusInfo>,
+    ) -> Result<Vm> {
+        let expected = vm.csp_id.clone();
+        let (change, outcome): (VmChange, Result<()>) = match answer {
+            Ok(s) => (
+                Box::new(move |v: &mut Vm| {
+                    if v.csp_id == expected {
+                        v.target_status = Some(action.target());
+                        v.target_action = Some(action);
+                        v.last_error = None;
+                        set_status(v, status_of(s.status), &s.native_status);
+                    }
+                }),
+                Ok(()),
+            ),
+            // Terminating what is already gone is done.
+            Err(e) if action == VmAction::Terminate && e.code == Code::NotFound => (
+                Box::new(move |v: &mut Vm| {
+                    if v.csp_id == expected {
+                        set_status(v, VmStatus::Terminated, "(gone)");
+                    }
+                }),
+                Ok(()),
+            ),
             Err(e) => {
-                vm.last_error = Some(e.message.clone());
-                self.store.update_vm(ns, &vm).await?;
-                Err(e)
+                let why = e.summary();
+                (
+                    Box::new(move |v: &mut Vm| {
+                        if v.csp_id == expected {
+                            v.last_error = Some(why);
+                        }
+                    }),
+                    Err(e),
+                )
             }
-        }
+        };
+        let fresh = self.store.modify_vm(ns, &vm.name, change).await?;
+        outcome.map(|()| fresh.unwrap_or_else(|| vm.clone()))
     }
 
     /// Terminate the VM at the CSP if needed, then forget it.

@@ -137,6 +137,34 @@ impl Store {
         .await
     }
 
+    /// Change one VM in place (see [`Store::modify_vms`]); the row as stored
+    /// afterwards, or `None` if it is gone.
+    pub async fn modify_vm<F>(&self, ns: &str, name: &str, change: F) -> Result<Option<Vm>>
+    where
+        F: FnOnce(&mut Vm) + Send + 'static,
+    {
+        let (ns, name) = (ns.to_string(), name.to_string());
+        self.run(move |c| {
+            let tx = c.transaction()?;
+            let data: Option<String> = tx
+                .prepare_cached("SELECT data FROM vms WHERE ns = ?1 AND name = ?2")?
+                .query_row(params![ns, name], |r| r.get(0))
+                .optional()?;
+            let Some(d) = data else {
+                return Ok(None);
+            };
+            let mut vm: Vm = from_json(&d)?;
+            let before = vm.clone();
+            change(&mut vm);
+            if vm != before {
+                update(&tx, &ns, &vm)?;
+            }
+            tx.commit()?;
+            Ok(Some(vm))
+        })
+        .await
+    }
+
     /// One VM.
     pub async fn vm(&self, ns: &str, name: &str) -> Result<Option<Vm>> {
         let (ns, name) = (ns.to_string(), name.to_string());
